@@ -1,0 +1,85 @@
+"""The one settings object of the reference application.
+
+Every port, host, URL, timeout and limit of the application is defined here and
+nowhere else (a unit test enforces it). Each field can be overridden from the
+environment with the prefix ``REFAPP_`` (``REFAPP_BACKEND_PORT=9000``), and the
+command line overrides the ports and the faults.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import cached_property
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("reference_app.settings")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REFAPP_", extra="ignore")
+
+    # --- topology -------------------------------------------------------------
+    host: str = "127.0.0.1"
+    backend_port: int = Field(8000, ge=0, le=65535)
+    auth_port: int = Field(8081, ge=0, le=65535)
+
+    # --- storage --------------------------------------------------------------
+    database_url: str = "sqlite:///./reference_app.sqlite3"
+
+    # --- tokens ---------------------------------------------------------------
+    jwt_secret: str | None = None
+    jwt_issuer: str = "reference-app-auth"
+    access_token_seconds: int = Field(15 * 60, gt=0)
+    refresh_token_seconds: int = Field(7 * 24 * 3600, gt=0)
+
+    # --- sign-in rate limit -----------------------------------------------------
+    login_max_failures: int = Field(5, gt=0)
+    login_window_seconds: int = Field(60, gt=0)
+
+    # --- timeouts -------------------------------------------------------------
+    watchdog_seconds: float = Field(30, gt=0)
+    agent_timeout_seconds: float = Field(25, gt=0)
+    auth_probe_timeout_seconds: float = Field(2, gt=0)
+
+    # --- agent ----------------------------------------------------------------
+    agent_provider: str = Field("scripted", pattern="^(scripted|openai)$")
+    # pause between streamed pieces of the scripted answer, so streaming is visible
+    scripted_delta_seconds: float = Field(0.03, ge=0)
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+
+    # --- seeded user (the suite's credentials) ----------------------------------
+    seed_email: str | None = Field(None, validation_alias=AliasChoices("E2E_USER_EMAIL", "REFAPP_SEED_EMAIL"))
+    seed_password: str | None = Field(
+        None, validation_alias=AliasChoices("E2E_USER_PASSWORD", "REFAPP_SEED_PASSWORD")
+    )
+
+    # --- fault switches (see reference_app/faults.py); off unless named -------
+    faults: frozenset[str] = frozenset()
+
+    @cached_property
+    def effective_jwt_secret(self) -> str:
+        """The configured JWT secret, or one generated for this process with a warning."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        log.warning("REFAPP_JWT_SECRET is not set: generated a random secret; tokens die with this process")
+        return secrets.token_urlsafe(48)
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://{self.host}:{self.backend_port}"
+
+    @property
+    def auth_url(self) -> str:
+        return f"http://{self.host}:{self.auth_port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.backend_port}/ws"
+
+    def has_fault(self, name: str) -> bool:
+        return name in self.faults
