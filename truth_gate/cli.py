@@ -1,0 +1,75 @@
+"""`truth-gate`: green only when a complete, fresh run with its evidence stands behind it.
+
+Exit status 0 green, 1 red, 2 when the inputs cannot be judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from truth_gate.allure_results import read_results
+from truth_gate.errors import UnusableInputError
+from truth_gate.junit import read_junit
+from truth_gate.manifest import DEFAULT_MANIFEST, read_manifest
+from truth_gate.rules import MODES, RELEASE, Inputs, judge
+from truth_gate.run_record import read_run_record
+from truth_gate.verdict import UNUSABLE, Reason, Verdict
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="truth-gate",
+        description="Judge a test run from its Allure results, JUnit file and run record against the "
+                    "release manifest. Exit 0 green, 1 red, 2 unusable input.",
+    )
+    parser.add_argument("--results", type=Path, default=Path("reports/allure-results"),
+                        help="the Allure results folder of the run (default: %(default)s)")
+    parser.add_argument("--junit", type=Path, default=Path("reports/junit.xml"),
+                        help="pytest's --junitxml file of the same run (default: %(default)s)")
+    parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST,
+                        help="the tests a release needs (default: %(default)s)")
+    parser.add_argument("--mode", choices=MODES, default=RELEASE,
+                        help="release: passing only on a rerun is red; nightly: it is a note "
+                             "(default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=Path("reports/verdict.json"),
+                        help="where the verdict is written as JSON (default: %(default)s)")
+    return parser
+
+
+def evaluate(results: Path, junit: Path, manifest: Path, mode: str) -> Verdict:
+    """The verdict on one run; unusable inputs give an `unusable` verdict naming the cause."""
+    inputs_named = {"results": str(results), "junit": str(junit), "manifest": str(manifest)}
+    try:
+        inputs = Inputs(
+            results_dir=results,
+            manifest=read_manifest(manifest),
+            results=read_results(results),
+            record=read_run_record(results),
+            junit=read_junit(junit),
+        )
+    except UnusableInputError as error:
+        return Verdict(mode=mode, verdict=UNUSABLE, reasons=[Reason("unusable-input", str(error))],
+                       inputs=inputs_named)
+    findings, counts = judge(inputs, mode)
+    return Verdict.from_findings(mode, findings, counts=counts, run_id=inputs.record.run_id,
+                                 started_at=inputs.record.started_at, inputs=inputs_named)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    verdict = evaluate(arguments.results, arguments.junit, arguments.manifest, arguments.mode)
+    print(verdict.summary())
+    try:
+        verdict.write(arguments.out)
+    except OSError as error:
+        print(f"truth-gate: cannot write the verdict to {arguments.out}: {error}", file=sys.stderr)
+        return 2
+    print(f"verdict written to {arguments.out}")
+    return verdict.exit_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

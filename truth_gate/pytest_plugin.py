@@ -1,0 +1,162 @@
+"""The run record plugin: the facts the truth gate needs, written by the run itself.
+
+Active only with `--alluredir DIR`. The controller process (the only process without xdist) writes
+DIR/gp-run.json: the run id, start time, pytest arguments, collected and deselected node ids, reruns,
+and at the end the exit status. Every process that runs tests puts the labels `run_id` and `nodeid`
+on each Allure result, so the gate can match results to collected tests and spot stale files.
+
+Under xdist the results folder is emptied once, by the controller (`--clean-alluredir`), never by a
+worker: a worker starting late would otherwise delete results, and the run record, already written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import allure
+import pytest
+
+from truth_gate.run_record import (
+    NODEID_LABEL,
+    RUN_ID_ENV,
+    RUN_ID_LABEL,
+    RunRecord,
+    new_run_id,
+    utc_now_iso,
+)
+
+_WORKER_RUN_ID_KEY = "gp_run_id"
+_WORKER_DESELECTED_KEY = "gp_deselected"
+
+
+def _results_dir(config: pytest.Config) -> str | None:
+    return getattr(config.option, "allure_report_dir", None)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the record in the controller and the labelling wherever tests run, before allure-pytest."""
+    results_dir = _results_dir(config)
+    if not results_dir:
+        return
+    if _is_worker(config):
+        # allure-pytest would empty the folder again in every worker, after the controller wrote to it.
+        config.option.clean_alluredir = False
+        run_id = config.workerinput.get(_WORKER_RUN_ID_KEY) or os.environ[RUN_ID_ENV]  # type: ignore[attr-defined]
+        config.pluginmanager.register(ResultLabeller(run_id, worker=True), "truth_gate_labeller")
+        return
+    run_id = os.environ.get(RUN_ID_ENV) or new_run_id()
+    if RUN_ID_ENV not in os.environ:
+        # Workers inherit the environment; undo it afterwards so an in-process rerun gets its own id.
+        os.environ[RUN_ID_ENV] = run_id
+        config.add_cleanup(_forget_run_id)
+    record = RunRecord(run_id=run_id, started_at=utc_now_iso(),
+                       pytest_args=list(config.invocation_params.args))
+    config.pluginmanager.register(RunRecorder(Path(results_dir), record), "truth_gate_recorder")
+    config.pluginmanager.register(ResultLabeller(run_id, worker=False), "truth_gate_labeller")
+
+
+def _forget_run_id() -> None:
+    os.environ.pop(RUN_ID_ENV, None)
+
+
+class ResultLabeller:
+    """Puts the run id and node id on every Allure result of the tests this process runs."""
+
+    def __init__(self, run_id: str, *, worker: bool) -> None:
+        self.run_id = run_id
+        self.worker = worker
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # Markers, not allure.dynamic: allure-pytest reads them at teardown, which runs even when a
+        # fixture fails in setup, and again for every rerun attempt.
+        for item in session.items:
+            item.add_marker(allure.label(RUN_ID_LABEL, self.run_id))
+            item.add_marker(allure.label(NODEID_LABEL, item.nodeid))
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        if not self.worker:
+            return  # the recorder in this same process sees it
+        config = items[0].config if items else None
+        if config is not None:
+            workeroutput = config.workeroutput  # type: ignore[attr-defined]  # set by xdist in workers
+            workeroutput.setdefault(_WORKER_DESELECTED_KEY, []).extend(item.nodeid for item in items)
+
+
+class RunRecorder:
+    """Controller side: keeps gp-run.json up to date from the start of the run to its exit status."""
+
+    def __init__(self, results_dir: Path, record: RunRecord) -> None:
+        self.results_dir = results_dir
+        self.record = record
+
+    def _add_deselected(self, nodeids: list[str]) -> None:
+        for nodeid in nodeids:
+            if nodeid not in self.record.deselected:
+                self.record.deselected.append(nodeid)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # After every pytest_configure (allure-pytest may have emptied the folder there), before any
+        # xdist worker is started.
+        self.record.write(self.results_dir)
+        self._tag_junit(session.config)
+
+    def _tag_junit(self, config: pytest.Config) -> None:
+        """Put the run id into the JUnit file too (`--junitxml`), so the gate can tell a stale one."""
+        try:
+            from _pytest.junitxml import xml_key  # private, but the one way to reach the writer
+        except ImportError:  # pragma: no cover - a pytest without it: the gate reports the missing id
+            return
+        junit_writer = config.stash.get(xml_key, None)
+        if junit_writer is not None:
+            junit_writer.add_global_property(RUN_ID_LABEL, self.record.run_id)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.record.collected = [item.nodeid for item in session.items]
+        self.record.write(self.results_dir)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self._add_deselected([item.nodeid for item in items])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_WORKER_RUN_ID_KEY] = self.record.run_id
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        # The controller does not collect under xdist; every worker reports what it collected.
+        collected = self.record.collected or []
+        seen = set(collected)
+        self.record.collected = collected + [nodeid for nodeid in ids if nodeid not in seen]
+        self.record.write(self.results_dir)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        workeroutput = getattr(node, "workeroutput", None) or {}
+        self._add_deselected(list(workeroutput.get(_WORKER_DESELECTED_KEY, [])))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # pytest-rerunfailures marks each failed attempt "rerun"; under xdist the controller sees them too.
+        if report.outcome == "rerun":
+            self.record.reruns[report.nodeid] = self.record.reruns.get(report.nodeid, 0) + 1
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
+        # A wrapper, so the status is read after every other hook (e.g. the root conftest's
+        # "nothing passed" guard) had its say.
+        try:
+            return (yield)
+        finally:
+            self.record.exit_status = int(session.exitstatus)
+            self.record.finished_at = utc_now_iso()
+            self.record.write(self.results_dir)
