@@ -43,14 +43,33 @@ class Settings(BaseSettings):
     watchdog_seconds: float = Field(30, gt=0)
     agent_timeout_seconds: float = Field(25, gt=0)
     auth_probe_timeout_seconds: float = Field(2, gt=0)
+    # how long `python -m reference_app` waits for both services to answer /health before giving up
+    startup_timeout_seconds: float = Field(30, gt=0)
+    # how long open connections get to finish after SIGTERM before they are cut
+    shutdown_grace_seconds: float = Field(5, gt=0)
+    # SQLite waits this long for a lock held by another writer instead of failing at once
+    sqlite_busy_timeout_seconds: float = Field(30, gt=0)
+
+    # --- chat limits -------------------------------------------------------------
+    max_message_chars: int = Field(4000, gt=0)
+    # a WebSocket frame longer than this is refused before it is parsed
+    max_frame_chars: int = Field(64 * 1024, gt=0)
+    thread_title_chars: int = Field(60, gt=0)
+    # earlier messages of a thread handed to the agent as context
+    agent_history_messages: int = Field(20, ge=0)
 
     # --- agent ----------------------------------------------------------------
     agent_provider: str = Field("scripted", pattern="^(scripted|openai)$")
     # pause between streamed pieces of the scripted answer, so streaming is visible
     scripted_delta_seconds: float = Field(0.03, ge=0)
+    # a prompt containing "[slow]" makes the scripted agent's tool take this long (tests of timeouts, stop)
+    scripted_slow_tool_seconds: float = Field(60, ge=0)
     openai_base_url: str = "https://api.openai.com/v1"
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(60, gt=0)
+    # model calls per run: a model that keeps asking for tools is stopped after this many
+    openai_max_rounds: int = Field(4, gt=0)
 
     # --- seeded user (the suite's credentials) ----------------------------------
     seed_email: str | None = Field(None, validation_alias=AliasChoices("E2E_USER_EMAIL", "REFAPP_SEED_EMAIL"))
