@@ -35,6 +35,7 @@ const state = {
   connection: null,
   threadId: null, // the open thread; null for a new chat
   threadTitles: new Map(),
+  createdThreadIds: new Set(), // threads started on this page (newest last)
   pendingRun: null, // at most one: sending is disabled while a run is pending
   endedRunIds: new Set(), // late events of these runs are ignored
   outbox: null, // the frame of the pending run, when it was sent while disconnected
@@ -59,8 +60,12 @@ async function loadThreads() {
     const response = await backendGet('/api/threads');
     if (!response.ok) throw new Error(`GET /api/threads answered HTTP ${response.status}`);
     const threads = await response.json();
+    // A thread this page created while the list was loading may be missing from it: keep it.
+    const listed = new Set(threads.map((thread) => thread.id));
+    const created = [...state.createdThreadIds].reverse().filter((id) => !listed.has(id));
     for (const thread of threads) state.threadTitles.set(thread.id, thread.title);
-    view.renderThreads(threads, state.threadId);
+    view.renderThreads([...created.map((id) => ({ id, title: state.threadTitles.get(id) })), ...threads],
+      state.threadId);
     if (state.threadId) view.setChatTitle(state.threadTitles.get(state.threadId));
   } catch (error) {
     if (error instanceof SessionExpiredError) return sessionExpired();
@@ -172,6 +177,8 @@ function armWatchdog(run) {
 
 function onWatchdogFired(run) {
   if (state.pendingRun !== run) return;
+  // The server runs one run at a time per connection: free it for the retry.
+  stopRunOnServer(run);
   failRun(run, 'The assistant did not answer.');
   view.showBanner('AGENT_TIMEOUT', 'The assistant did not respond in time. You can retry.', { retry: true });
   state.retryText = run.text;
@@ -202,10 +209,19 @@ function failRun(run, note) {
   endRun(run);
 }
 
-/** Leaving the thread: its answer is stored on the server and shows when the thread is opened again. */
+/** Asks the server to stop a run the page gave up on (possible once its run id is known). */
+function stopRunOnServer(run) {
+  if (run.runId) state.connection?.send({ type: 'stop_agent', payload: { run_id: run.runId } });
+}
+
+/**
+ * Leaving the thread while a run is pending stops that run: the server runs one
+ * run at a time per connection, and the new thread must be able to send.
+ */
 function abandonPendingRun() {
   const run = state.pendingRun;
   if (!run) return;
+  stopRunOnServer(run);
   endRun(run);
   // The thread of a new chat may now exist on the server: list it.
   if (!run.threadId) loadThreads();
@@ -227,6 +243,7 @@ function learnThread(run, threadId) {
   state.threadId = threadId;
   const title = run.text.length > TITLE_CHARS ? `${run.text.slice(0, TITLE_CHARS - 1)}…` : run.text;
   state.threadTitles.set(threadId, title);
+  state.createdThreadIds.add(threadId);
   history.pushState(null, '', `/chat/${encodeURIComponent(threadId)}`);
   view.addThread({ id: threadId, title }, threadId);
   view.setChatTitle(title);

@@ -53,6 +53,7 @@ function make(tag, className, text) {
 
 export function setUserEmail(email) {
   elements.userEmail.textContent = email;
+  elements.userEmail.title = email;
   elements.userAvatar.textContent = (email || '?').charAt(0).toUpperCase();
 }
 
