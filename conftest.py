@@ -9,7 +9,16 @@ import pytest
 ROOT = Path(__file__).parent
 
 # One concern a module; see fixtures/README.md.
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "fixtures.settings",
+    "fixtures.redaction",
+    "fixtures.target",
+    "fixtures.browser",
+    "fixtures.websocket",
+    "fixtures.auth",
+    "fixtures.app_pages",
+    "fixtures.test_data",
+]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
 

@@ -1,0 +1,123 @@
+"""The chat page, ``/chat`` and ``/chat/{thread_id}``."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import allure
+from playwright.sync_api import Page, expect
+
+from pages.answer_watch import AnswerWatch
+from pages.components import AiMessage, ConnectionStatus, ErrorBanner, MessageList, ThreadList
+
+if TYPE_CHECKING:
+    from pages.login_page import LoginPage
+
+CHAT_PATH = "/chat"
+_AT_CHAT = re.compile(r"/chat(?:/[^/?#]+)?(?:[?#].*)?$")
+_THREAD_ID_IN_URL = re.compile(r"/chat/([^/?#]+)")
+
+
+class ChatPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.message_input = page.get_by_label("Message input")
+        self.send_button = page.get_by_role("button", name="Send message")
+        self.messages = MessageList(page.get_by_test_id("message-list"))
+        self.error_banner = ErrorBanner(page.get_by_test_id("error-banner"))
+        self.connection = ConnectionStatus(page.get_by_test_id("connection-status"))
+        self.threads = ThreadList(page.get_by_test_id("thread-list"))
+        self.thinking_indicator = page.get_by_test_id("thinking-indicator")
+        self.tool_indicator = page.get_by_test_id("tool-indicator")
+        self.new_chat_button = page.get_by_test_id("new-chat-button")
+        self.user_menu = page.get_by_test_id("user-menu")
+        self.sign_out_button = page.get_by_test_id("sign-out-button")
+
+    # --- navigation -------------------------------------------------------------
+    @allure.step("Open the chat")
+    def open(self, thread_id: str | None = None) -> ChatPage:
+        self.page.goto(f"{CHAT_PATH}/{thread_id}" if thread_id else CHAT_PATH)
+        return self
+
+    @allure.step("Reload the page")
+    def reload(self) -> ChatPage:
+        self.page.reload()
+        return self
+
+    @allure.step("Start a new chat")
+    def start_new_chat(self) -> ChatPage:
+        self.new_chat_button.click()
+        return self
+
+    def sign_out(self) -> LoginPage:
+        from pages.login_page import LoginPage  # the two pages lead to each other
+
+        with allure.step("Sign out"):
+            self.sign_out_button.click()
+        return LoginPage(self.page)
+
+    # --- writing ----------------------------------------------------------------
+    @allure.step("Send: {text:.80}")
+    def send(self, text: str) -> AiMessage:
+        """Write ``text``, press Enter, and return the answer it starts (which appears later)."""
+        next_answer = self.messages.answer(self.messages.ai_messages.count())
+        self.message_input.fill(text)
+        self.message_input.press("Enter")
+        return next_answer
+
+    @allure.step("Write: {text:.80}")
+    def write(self, text: str) -> ChatPage:
+        """Add ``text`` at the cursor of the message input, as typing or pasting would, without sending."""
+        self.message_input.focus()
+        self.page.keyboard.insert_text(text)
+        return self
+
+    @allure.step("Press Enter")
+    def press_enter(self) -> ChatPage:
+        self.message_input.press("Enter")
+        return self
+
+    @allure.step("Press Shift+Enter")
+    def press_shift_enter(self) -> ChatPage:
+        self.message_input.press("Shift+Enter")
+        return self
+
+    @allure.step("Click Send")
+    def click_send(self) -> ChatPage:
+        self.send_button.click()
+        return self
+
+    def watch_answers(self) -> AnswerWatch:
+        """Start recording every visible state of the newest answer."""
+        return AnswerWatch(self.page).start()
+
+    # --- reading ----------------------------------------------------------------
+    def thread_id(self) -> str:
+        """The thread shown, from the address (``/chat/{thread_id}``); empty for a new chat."""
+        match = _THREAD_ID_IN_URL.search(self.page.url)
+        return match.group(1) if match else ""
+
+    # --- checks -----------------------------------------------------------------
+    def expect_shown(self, *, timeout: float | None = None) -> None:
+        """The address is a chat one and the message input is there."""
+        expect(self.page).to_have_url(_AT_CHAT, timeout=timeout)
+        expect(self.message_input).to_be_visible(timeout=timeout)
+
+    def expect_ready(self, *, timeout: float | None = None) -> None:
+        """Shown and connected: a message sent now reaches the server."""
+        self.expect_shown(timeout=timeout)
+        self.connection.expect_connected(timeout=timeout)
+
+    def expect_signed_in_as(self, email: str, *, timeout: float | None = None) -> None:
+        expect(self.user_menu).to_contain_text(email, timeout=timeout)
+
+    def expect_in_thread(self, *, timeout: float | None = None) -> None:
+        """The address moved to ``/chat/{thread_id}``."""
+        expect(self.page).to_have_url(_THREAD_ID_IN_URL, timeout=timeout)
+
+    def expect_input_value(self, value: str, *, timeout: float | None = None) -> None:
+        expect(self.message_input).to_have_value(value, timeout=timeout)
+
+    def expect_send_enabled(self, *, timeout: float | None = None) -> None:
+        expect(self.send_button).to_be_enabled(timeout=timeout)

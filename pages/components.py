@@ -1,0 +1,130 @@
+"""Component objects for the regions of the chat page (CONTRACT.md section 5)."""
+
+from __future__ import annotations
+
+import re
+
+import allure
+from playwright.sync_api import Locator, expect
+
+AI_MESSAGE = "ai-message"
+USER_MESSAGE = "user-message"
+
+
+def _attribute_is(name: str, value: str) -> str:
+    # The contract names data attributes, not roles: an attribute selector is the
+    # only way to say "the thread item with this id".
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'[{name}="{escaped}"]'
+
+
+class AiMessage:
+    """One answer in the message list; ``data-status`` is streaming, complete or error."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+
+    def run_id(self) -> str:
+        return self.root.get_attribute("data-run-id") or ""
+
+    def status(self) -> str:
+        return self.root.get_attribute("data-status") or ""
+
+    def text(self) -> str:
+        """The answer as the user sees it."""
+        return self.root.inner_text()
+
+    def expect_status(self, status: str, *, timeout: float | None = None) -> None:
+        expect(self.root, f"the ai-message should become {status}").to_have_attribute(
+            "data-status", status, timeout=timeout
+        )
+
+    def expect_streaming(self, *, timeout: float | None = None) -> None:
+        self.expect_status("streaming", timeout=timeout)
+
+    def expect_complete(self, *, timeout: float | None = None) -> None:
+        self.expect_status("complete", timeout=timeout)
+
+    def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
+        expect(self.root).to_have_text(pattern, timeout=timeout)
+
+
+class MessageList:
+    """The conversation: ``user-message`` and ``ai-message`` items, oldest first."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+        self.user_messages = root.get_by_test_id(USER_MESSAGE)
+        self.ai_messages = root.get_by_test_id(AI_MESSAGE)
+
+    def answer(self, index: int) -> AiMessage:
+        """The ``index``-th answer (0 is the oldest); it may not exist yet."""
+        return AiMessage(self.ai_messages.nth(index))
+
+    def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:
+        expect(self.user_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
+
+    def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
+        expect(self.user_messages).to_have_count(count, timeout=timeout)
+
+    def expect_answer_count(self, count: int, *, timeout: float | None = None) -> None:
+        expect(self.ai_messages).to_have_count(count, timeout=timeout)
+
+    def expect_answer_with_text(self, text: str, *, timeout: float | None = None) -> None:
+        expect(self.ai_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
+
+
+class ErrorBanner:
+    """``error-banner``: what went wrong, by ``data-error-code``, with a retry where it makes sense."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+        self.retry_button = root.get_by_test_id("retry-button")
+
+    @allure.step("Retry from the error banner")
+    def retry(self) -> None:
+        self.retry_button.click()
+
+    def expect_code(self, code: str, *, timeout: float | None = None) -> None:
+        expect(self.root).to_be_visible(timeout=timeout)
+        expect(self.root).to_have_attribute("data-error-code", code, timeout=timeout)
+
+    def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
+        expect(self.root).to_contain_text(pattern, timeout=timeout)
+
+    def expect_hidden(self, *, timeout: float | None = None) -> None:
+        expect(self.root).to_be_hidden(timeout=timeout)
+
+
+class ConnectionStatus:
+    """``connection-status``: connecting, connected, reconnecting or disconnected."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+        self.connected = root.and_(root.page.locator(_attribute_is("data-state", "connected")))
+
+    def expect_state(self, state: str, *, timeout: float | None = None) -> None:
+        expect(self.root).to_have_attribute("data-state", state, timeout=timeout)
+
+    def expect_connected(self, *, timeout: float | None = None) -> None:
+        self.expect_state("connected", timeout=timeout)
+
+
+class ThreadList:
+    """``thread-list``: the user's chats, each a ``thread-item`` with ``data-thread-id``."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+        self.items = root.get_by_test_id("thread-item")
+
+    def item(self, thread_id: str) -> Locator:
+        return self.items.and_(self.root.page.locator(_attribute_is("data-thread-id", thread_id)))
+
+    @allure.step("Open a chat from the thread list")
+    def open(self, thread_id: str) -> None:
+        self.item(thread_id).click()
+
+    def expect_thread(self, thread_id: str, *, timeout: float | None = None) -> None:
+        expect(self.item(thread_id), f"thread {thread_id} should be in the thread list").to_be_visible(
+            timeout=timeout
+        )
