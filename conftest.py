@@ -18,6 +18,7 @@ pytest_plugins: list[str] = [
     "fixtures.auth",
     "fixtures.app_pages",
     "fixtures.test_data",
+    "truth_gate.pytest_plugin",
 ]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
