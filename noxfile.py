@@ -36,3 +36,24 @@ def lint(session: nox.Session) -> None:
     _install(session)
     session.run("ruff", "check", ".")
     session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures")
+
+
+def _with_default_workers(posargs: list[str]) -> list[str]:
+    # Two workers unless the caller chose (-n 1, -n auto, -p no:xdist): the suite
+    # mostly waits on the app and the browser, so two share this size of machine well.
+    chosen = any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" for arg in posargs)
+    return posargs if chosen else ["-n", "2", *posargs]
+
+
+@nox.session(python=PYTHON)
+def e2e(session: nox.Session) -> None:
+    """The browser suite: the bundled app, or `-- --base-url URL` with E2E_USER_EMAIL/E2E_USER_PASSWORD."""
+    _install(session)
+    session.run("pytest", "e2e", *_with_default_workers(session.posargs))
+
+
+@nox.session(python=PYTHON)
+def smoke(session: nox.Session) -> None:
+    """The `smoke` subset of the browser suite: what QA runs by hand after a deploy."""
+    _install(session)
+    session.run("pytest", "e2e", "-m", "smoke", *_with_default_workers(session.posargs))

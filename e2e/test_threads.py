@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.ws_recorder import WebSocketRecorder
 from pages import ChatPage
 
 pytestmark = pytest.mark.chat
@@ -18,14 +19,16 @@ def test_new_chat_appears_in_the_thread_list_without_a_reload(chat_page: ChatPag
     chat_page.threads.expect_thread(chat_page.thread_id())
 
 
-def test_reloading_a_thread_shows_its_earlier_messages(chat_page: ChatPage, e2e_marker: str) -> None:
+def test_reloading_a_thread_shows_its_earlier_messages(
+    chat_page: ChatPage, ws_recorder: WebSocketRecorder, e2e_marker: str
+) -> None:
     prompt = f"{e2e_marker} What is 9 * 9?"
     answer = chat_page.send(prompt)
     answer.expect_complete()
-    shown = answer.text()
+    final_response = ws_recorder.wait_for("agent_completed", run_id=answer.run_id())["final_response"]
     chat_page.expect_in_thread()
 
     chat_page.reload()
 
     chat_page.messages.expect_user_message(prompt)
-    chat_page.messages.expect_answer_with_text(shown)
+    chat_page.messages.expect_answer_with_text(final_response)
