@@ -3,7 +3,7 @@
 Ports and faults come from the command line, everything else from the
 environment (``REFAPP_*``, see ``reference_app/settings.py``). Logs go to stderr;
 stdout carries a short banner and then one line for machines:
-``READY backend=http://HOST:PORT auth=http://HOST:PORT``.
+``READY backend=<backend URL> auth=<auth URL>``.
 """
 
 from __future__ import annotations

@@ -160,9 +160,14 @@ class OpenAIAgent:
                         chunk = json.loads(data)
                     except json.JSONDecodeError as exc:
                         raise ModelCallError("the model endpoint sent a malformed stream chunk") from exc
-                    if isinstance(chunk, dict) and chunk.get("error"):
+                    if not isinstance(chunk, dict):
+                        raise ModelCallError("the model endpoint sent a chunk of an unknown shape")
+                    if chunk.get("error"):
                         raise ModelCallError("the model endpoint reported an error in the stream")
-                    piece = turn.absorb(chunk) if isinstance(chunk, dict) else None
+                    try:
+                        piece = turn.absorb(chunk)
+                    except (AttributeError, TypeError, ValueError) as exc:  # a chunk of the wrong shape
+                        raise ModelCallError("the model endpoint sent a chunk of an unknown shape") from exc
                     if piece:
                         yield piece
         except httpx.HTTPError as exc:
