@@ -78,7 +78,9 @@ def launch_app(work_dir: Path, *, faults: tuple[str, ...] = (),
     work_dir.mkdir(parents=True, exist_ok=True)
     email, password = f"user-{uuid.uuid4().hex[:8]}@example.test", secrets.token_urlsafe(16)
     jwt_secret = secrets.token_urlsafe(32)
-    database_url = f"sqlite:///{work_dir / 'app.sqlite3'}"
+    # a temporary SQLite file unless INTEGRATION_DATABASE_URL names another database (e.g. a throwaway
+    # PostgreSQL: postgresql+psycopg://postgres@127.0.0.1:PORT/refapp) to run the same tests against
+    database_url = os.environ.get("INTEGRATION_DATABASE_URL") or f"sqlite:///{work_dir / 'app.sqlite3'}"
     log_path = work_dir / "app.log"
     process_env = {
         **os.environ,
