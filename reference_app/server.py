@@ -164,9 +164,12 @@ async def serve(settings: Settings, *, out: TextIO = sys.stdout) -> int:
 async def _wait_until_ready(settings: Settings, served: list[tuple[_Server, socket.socket, str, str]],
                             tasks: list[asyncio.Task[None]]) -> bool:
     """True once every server listens and answers /health; False if one fails or a stop comes first."""
-    listening = asyncio.ensure_future(asyncio.gather(*(server.listening.wait() for server, *_ in served)))
+    async def all_listening() -> None:
+        await asyncio.gather(*(server.listening.wait() for server, *_ in served))
+
+    listening = asyncio.create_task(all_listening())
     try:
-        done, _ = await asyncio.wait({listening, *tasks}, timeout=settings.startup_timeout_seconds,
+        done, _ = await asyncio.wait([listening, *tasks], timeout=settings.startup_timeout_seconds,
                                      return_when=asyncio.FIRST_COMPLETED)
     finally:
         listening.cancel()

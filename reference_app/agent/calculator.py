@@ -60,8 +60,9 @@ def _power(base: Number, exponent: Number) -> Number:
 def _evaluate(node: ast.AST) -> Number:
     if isinstance(node, ast.Expression):
         return _evaluate(node.body)
+    # type() rather than isinstance(): True and False are ints to isinstance
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return _checked(node.value)
+        return _checked(node.value)  # type: ignore[arg-type]
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_evaluate(node.operand))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:

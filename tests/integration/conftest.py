@@ -50,14 +50,16 @@ def access_token(app: RunningApp) -> str:
 @pytest.fixture
 def make_user(app: RunningApp) -> Callable[[], tuple[str, str]]:
     """Create a fresh user straight in the app's database; returns (email, password)."""
+    from argon2 import PasswordHasher
+
     from reference_app.db import Database
-    from reference_app.security import Passwords
 
     def _make() -> tuple[str, str]:
         email, password = f"other-{uuid.uuid4().hex[:8]}@example.test", secrets.token_urlsafe(12)
         database = Database(app.database_url)
         try:
-            database.upsert_user(email, Passwords().hash(password))
+            # the app's own hasher settings (argon2id defaults); verified by the app at sign-in
+            database.upsert_user(email, PasswordHasher().hash(password))
         finally:
             database.dispose()
         return email, password
