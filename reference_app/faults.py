@@ -22,26 +22,47 @@ class Fault:
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
-        Fault("agent_silent_after_started", "server",
-              "the agent sends agent_started and then nothing, never completing or failing"),
-        Fault("agent_silent_before_started", "server",
-              "the agent accepts a user_message and never sends a single event"),
-        Fault("tool_events_out_of_order", "server",
-              "tool_completed is sent before its tool_executing"),
+        Fault(
+            "agent_silent_after_started",
+            "server",
+            "the agent sends agent_started and then nothing, never completing or failing",
+        ),
+        Fault(
+            "agent_silent_before_started",
+            "server",
+            "the agent accepts a user_message and never sends a single event",
+        ),
+        Fault("tool_events_out_of_order", "server", "tool_completed is sent before its tool_executing"),
         Fault("duplicate_events", "server", "every event of a run is sent twice, agent_completed included"),
         Fault("skip_thinking", "server", "the agent never sends agent_thinking"),
-        Fault("wrong_final_response", "server",
-              "agent_completed carries a final_response different from the streamed answer"),
+        Fault(
+            "wrong_final_response",
+            "server",
+            "agent_completed carries a final_response different from the streamed answer",
+        ),
         Fault("no_thread_history", "server", "messages are not stored: a reloaded thread is empty"),
-        Fault("auth_down", "auth", "the auth service is not started: sign-in fails, backend /health degrades"),
+        Fault(
+            "auth_down", "auth", "the auth service is not started: sign-in fails, backend /health degrades"
+        ),
         Fault("config_wrong_auth_port", "server", "GET /config names an auth port nothing listens on"),
-        Fault("ui_no_watchdog", "ui", "the UI has no watchdog: a silent agent leaves the user waiting forever"),
-        Fault("ui_ignores_agent_error", "ui", "the UI ignores agent_error: the user is never told the run failed"),
+        Fault(
+            "ui_no_watchdog", "ui", "the UI has no watchdog: a silent agent leaves the user waiting forever"
+        ),
+        Fault(
+            "ui_ignores_agent_error",
+            "ui",
+            "the UI ignores agent_error: the user is never told the run failed",
+        ),
         Fault("ui_reply_not_shown", "ui", "the ai-message is marked complete but the answer is not shown"),
-        Fault("ui_1008_as_disconnect", "ui",
-              "a 1008 close is treated as a plain disconnect: no trip to /login, endless reconnects"),
+        Fault(
+            "ui_1008_as_disconnect",
+            "ui",
+            "a 1008 close is treated as a plain disconnect: no trip to /login, endless reconnects",
+        ),
         Fault("ui_no_reconnect", "ui", "after an unexpected close the UI never reconnects"),
-        Fault("ui_login_echoes_password", "ui", "a failed sign-in's error message repeats the typed password"),
+        Fault(
+            "ui_login_echoes_password", "ui", "a failed sign-in's error message repeats the typed password"
+        ),
         Fault("ui_renders_html", "ui", "user text is rendered as HTML instead of plain text"),
     ]
 }
