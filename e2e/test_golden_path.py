@@ -26,7 +26,11 @@ def test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_bu
 ) -> None:
     answer = chat_page.send(suite_settings.prompt)
 
-    answer.expect_complete(timeout=suite_settings.completed_within_seconds * 1000)
+    # Waits at least the usual expect timeout, so that a tight budget fails below
+    # with the measured latency rather than here.
+    answer.expect_complete(
+        timeout=max(suite_settings.completed_within_seconds, suite_settings.expect_timeout_seconds) * 1000
+    )
     answer.expect_text(suite_settings.expect)
     run_id = answer.run_id()
     completed = ws_recorder.wait_for("agent_completed", run_id=run_id)

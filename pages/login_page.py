@@ -62,6 +62,6 @@ class LoginPage:
     def expect_error_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         expect(self.error).to_contain_text(pattern, timeout=timeout)
 
-    def expect_error_not_to_reveal(self, typed: str) -> None:
+    def expect_error_not_to_reveal(self, typed: str, *, timeout: float | None = None) -> None:
         """The error message does not repeat what was typed (e.g. the password)."""
-        expect(self.error).not_to_contain_text(typed)
+        expect(self.error).not_to_contain_text(typed, timeout=timeout)
