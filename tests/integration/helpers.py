@@ -26,6 +26,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
+
 ROOT = Path(__file__).resolve().parents[2]
 # generous: two CPU cores are shared with other test runs
 STARTUP_TIMEOUT_SECONDS = 30
@@ -190,43 +192,14 @@ async def close_code_for(ws_url: str, subprotocols: list[str]) -> int | None:
             return closed.rcvd.code if closed.rcvd else None
 
 
-COMMON_EVENT_FIELDS = {"type", "timestamp", "run_id", "thread_id"}
-EVENT_FIELDS = {
-    "agent_started": {"agent_name", "task_description", "user_id"},
-    "agent_thinking": {"reasoning"},
-    "tool_executing": {"tool_name", "parameters", "execution_id"},
-    "tool_completed": {"tool_name", "results", "duration", "execution_id", "success"},
-    "agent_response_delta": {"delta"},
-    "agent_completed": {"status", "final_response"},
-    "agent_error": {"code", "message", "recoverable"},
-}
-GOLDEN_PATH_EVENTS = [
-    "agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed",
-]
-
-
 def check_run_contract(events: list[dict[str, Any]]) -> None:
-    """Assert what contract section 4 promises about one run's events (fields and order)."""
-    from datetime import datetime
-
-    assert events, "no events"
+    """Assert what contract section 4 promises about one run's events, with the suite's own checker."""
+    recorder = WebSocketRecorder()
+    socket = recorder.open_socket("integration-test")
     for event in events:
-        kind = event.get("type")
-        assert kind in EVENT_FIELDS, f"not a run event: {event}"
-        missing = (COMMON_EVENT_FIELDS | EVENT_FIELDS[kind]) - event.keys()
-        assert not missing, f"{kind} lacks {sorted(missing)}: {event}"
-        datetime.fromisoformat(event["timestamp"])
-    assert {event["run_id"] for event in events} == {events[0]["run_id"]}, "events of several runs mixed"
-    assert {event["thread_id"] for event in events} == {events[0]["thread_id"]}
-    assert events[0]["type"] == "agent_started"
-    terminal = [index for index, event in enumerate(events) if event["type"] in TERMINAL_EVENTS]
-    assert terminal == [len(events) - 1], f"the one final event must come last: {[e['type'] for e in events]}"
-    announced: set[str] = set()
-    for event in events:
-        if event["type"] == "tool_executing":
-            announced.add(event["execution_id"])
-        if event["type"] == "tool_completed":
-            assert event["execution_id"] in announced, "tool_completed before its tool_executing"
+        recorder.record("received", json.dumps(event), socket=socket)
+    problems = check_run_sequence(recorder.events(), expect_success=False)
+    assert not problems, "\n".join(problems)
 
 
 def types_of(events: list[dict[str, Any]]) -> list[str]:
