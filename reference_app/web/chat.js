@@ -270,6 +270,8 @@ function onRunEvent(frame) {
   switch (frame.type) {
     case 'agent_started':
       ai.setRunId(run.runId);
+      // Name the agent as the server names it: the scripted test double must never pass for an AI.
+      if (typeof frame.agent_name === 'string' && frame.agent_name) ai.setAuthor(frame.agent_name);
       break;
     case 'agent_thinking':
       view.showThinking(String(frame.reasoning ?? ''));

@@ -187,8 +187,13 @@ class AiMessageView {
     this.note = make('p', 'message-note');
     this.note.hidden = true;
     this.stepsById = new Map();
-    this.row.append(make('div', 'message-author', 'Assistant'), this.bubble, this.steps, this.note);
+    this.author = make('div', 'message-author', 'Assistant');
+    this.row.append(this.author, this.bubble, this.steps, this.note);
     this.setStatus(status);
+  }
+
+  setAuthor(name) {
+    this.author.textContent = name;
   }
 
   setRunId(runId) {
