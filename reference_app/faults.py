@@ -64,6 +64,22 @@ FAULTS: dict[str, Fault] = {
             "ui_login_echoes_password", "ui", "a failed sign-in's error message repeats the typed password"
         ),
         Fault("ui_renders_html", "ui", "user text is rendered as HTML instead of plain text"),
+        Fault("ui_no_login_error", "ui", "a refused sign-in shows no login-error: the form just sits there"),
+        Fault(
+            "ui_chat_without_session",
+            "ui",
+            "/chat without a session does not go to /login: an empty chat page is left showing",
+        ),
+        Fault(
+            "ui_sign_out_keeps_session",
+            "ui",
+            "sign-out does not clear the session: /login and /chat still let the user in",
+        ),
+        Fault(
+            "ui_thread_list_stale",
+            "ui",
+            "a new chat's thread does not appear in thread-list until the page is reloaded",
+        ),
     ]
 }
 

@@ -245,7 +245,8 @@ function learnThread(run, threadId) {
   state.threadTitles.set(threadId, title);
   state.createdThreadIds.add(threadId);
   history.pushState(null, '', `/chat/${encodeURIComponent(threadId)}`);
-  view.addThread({ id: threadId, title }, threadId);
+  // FAULT: ui_thread_list_stale (the new thread shows up in thread-list only after a reload)
+  if (!hasFault('ui_thread_list_stale')) view.addThread({ id: threadId, title }, threadId);
   view.setChatTitle(title);
 }
 
@@ -344,7 +345,8 @@ function onUnexpectedClose() {
 
 function signOut() {
   state.connection?.close();
-  session.clear();
+  // FAULT: ui_sign_out_keeps_session (the tokens stay behind: /login and /chat still let the user in)
+  if (!hasFault('ui_sign_out_keeps_session')) session.clear();
   location.replace('/login');
 }
 
@@ -376,6 +378,11 @@ function wireControls() {
 
 async function main() {
   if (!session.exists()) {
+    if (hasFault('ui_chat_without_session')) {
+      // FAULT: ui_chat_without_session (a signed-out visitor is left on an empty, dead chat page)
+      view.setConnectionState('disconnected');
+      return;
+    }
     location.replace('/login');
     return;
   }

@@ -63,7 +63,8 @@ async function onSubmit(event) {
       location.replace('/chat');
       return;
     }
-    showError(describeFailure(result, password));
+    // FAULT: ui_no_login_error (a refused sign-in leaves the user looking at an unchanged form)
+    if (!hasFault('ui_no_login_error')) showError(describeFailure(result, password));
     passwordField.select();
   } catch (error) {
     console.warn('sign-in request failed:', error);
