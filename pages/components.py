@@ -64,6 +64,15 @@ class MessageList:
     def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:
         expect(self.user_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
 
+    def expect_last_user_message_as_typed(self, text: str, *, timeout: float | None = None) -> None:
+        """The newest ``user-message`` shows exactly ``text``, markup included, and holds no element."""
+        message = self.user_messages.last
+        expect(message).to_have_text(text, timeout=timeout)
+        # "*" is any element: text the page turned into markup would create one.
+        expect(message.locator("*"), "the user-message should hold text only, no elements").to_have_count(
+            0, timeout=timeout
+        )
+
     def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
         expect(self.user_messages).to_have_count(count, timeout=timeout)
 
