@@ -19,6 +19,9 @@ pytest_plugins: list[str] = [
     "fixtures.app_pages",
     "fixtures.test_data",
     "truth_gate.pytest_plugin",
+    "fixtures.browser_evidence",
+    "fixtures.allure_labels",
+    "fixtures.allure_environment",
 ]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}

@@ -9,6 +9,7 @@ from typing import Any
 import allure
 import pytest
 
+from fixtures.evidence import attach_screenshot
 from fixtures.settings import SuiteSettings
 from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
 from pages import ChatPage
@@ -32,6 +33,7 @@ def test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_bu
         timeout=max(suite_settings.completed_within_seconds, suite_settings.expect_timeout_seconds) * 1000
     )
     answer.expect_text(suite_settings.expect)
+    attach_screenshot(chat_page.page, "answer shown")
     run_id = answer.run_id()
     completed = ws_recorder.wait_for("agent_completed", run_id=run_id)
     started_after, completed_after = _latencies(ws_recorder, suite_settings.prompt, run_id, record_property)

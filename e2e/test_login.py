@@ -8,6 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page
 
+from fixtures.evidence import attach_screenshot
 from fixtures.settings import SuiteSettings
 from fixtures.websocket import OpenSocket
 from pages import ChatPage, LoginPage
@@ -29,6 +30,7 @@ def test_valid_credentials_land_on_chat_with_the_email_in_the_user_menu(
 
     chat.expect_ready()
     chat.expect_signed_in_as(suite_settings.email)
+    attach_screenshot(chat.page, "signed in")
 
 
 def test_wrong_password_shows_login_error_and_stays_on_login(login_page: LoginPage) -> None:
@@ -36,6 +38,7 @@ def test_wrong_password_shows_login_error_and_stays_on_login(login_page: LoginPa
 
     login_page.expect_error()
     login_page.expect_shown()
+    attach_screenshot(login_page.page, "login error shown")
 
 
 def test_failed_sign_in_error_does_not_repeat_the_typed_password(login_page: LoginPage) -> None:
@@ -45,12 +48,14 @@ def test_failed_sign_in_error_does_not_repeat_the_typed_password(login_page: Log
 
     login_page.expect_error()
     login_page.expect_error_not_to_reveal(typed_password)
+    attach_screenshot(login_page.page, "login error shown")
 
 
 def test_chat_while_signed_out_goes_to_login(signed_out_page: Page) -> None:
     ChatPage(signed_out_page).open()
 
     LoginPage(signed_out_page).expect_shown()
+    attach_screenshot(signed_out_page, "sent to sign-in")
 
 
 def test_sign_out_returns_to_login_and_chat_then_goes_to_login(
@@ -66,6 +71,7 @@ def test_sign_out_returns_to_login_and_chat_then_goes_to_login(
     login.expect_shown()
     ChatPage(login.page).open()
     login.expect_shown()
+    attach_screenshot(login.page, "signed out, chat sent to sign-in")
 
 
 @pytest.mark.websocket
