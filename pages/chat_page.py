@@ -88,6 +88,7 @@ class ChatPage:
         self.send_button.click()
         return self
 
+    @allure.step("Watch the answer as it streams")
     def watch_answers(self) -> AnswerWatch:
         """Start recording every visible state of the newest answer."""
         return AnswerWatch(self.page).start()
@@ -99,25 +100,32 @@ class ChatPage:
         return match.group(1) if match else ""
 
     # --- checks -----------------------------------------------------------------
+    @allure.step("Expect the chat page")
     def expect_shown(self, *, timeout: float | None = None) -> None:
         """The address is a chat one and the message input is there."""
         expect(self.page).to_have_url(_AT_CHAT, timeout=timeout)
         expect(self.message_input).to_be_visible(timeout=timeout)
 
+    @allure.step("Expect the chat ready: shown and connected")
     def expect_ready(self, *, timeout: float | None = None) -> None:
         """Shown and connected: a message sent now reaches the server."""
         self.expect_shown(timeout=timeout)
         self.connection.expect_connected(timeout=timeout)
 
     def expect_signed_in_as(self, email: str, *, timeout: float | None = None) -> None:
-        expect(self.user_menu).to_contain_text(email, timeout=timeout)
+        # A step without parameters: the email is a credential of the test account.
+        with allure.step("Expect the user menu to show the signed-in account"):
+            expect(self.user_menu).to_contain_text(email, timeout=timeout)
 
+    @allure.step("Expect the address of a thread, /chat/{{thread_id}}")
     def expect_in_thread(self, *, timeout: float | None = None) -> None:
         """The address moved to ``/chat/{thread_id}``."""
         expect(self.page).to_have_url(_THREAD_ID_IN_URL, timeout=timeout)
 
+    @allure.step("Expect the message input to hold {value:.80}")
     def expect_input_value(self, value: str, *, timeout: float | None = None) -> None:
         expect(self.message_input).to_have_value(value, timeout=timeout)
 
+    @allure.step("Expect Send enabled")
     def expect_send_enabled(self, *, timeout: float | None = None) -> None:
         expect(self.send_button).to_be_enabled(timeout=timeout)

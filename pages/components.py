@@ -34,6 +34,7 @@ class AiMessage:
         """The answer as the user sees it."""
         return self.root.inner_text()
 
+    @allure.step("Expect the answer to become {status}")
     def expect_status(self, status: str, *, timeout: float | None = None) -> None:
         expect(self.root, f"the ai-message should become {status}").to_have_attribute(
             "data-status", status, timeout=timeout
@@ -45,6 +46,7 @@ class AiMessage:
     def expect_complete(self, *, timeout: float | None = None) -> None:
         self.expect_status("complete", timeout=timeout)
 
+    @allure.step("Expect the answer to match {pattern}")
     def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         expect(self.root).to_have_text(pattern, timeout=timeout)
 
@@ -61,9 +63,11 @@ class MessageList:
         """The ``index``-th answer (0 is the oldest); it may not exist yet."""
         return AiMessage(self.ai_messages.nth(index))
 
+    @allure.step("Expect the user message {text:.80}")
     def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:
         expect(self.user_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
 
+    @allure.step("Expect the last user message exactly as typed: {text:.80}")
     def expect_last_user_message_as_typed(self, text: str, *, timeout: float | None = None) -> None:
         """The newest ``user-message`` shows exactly ``text``, markup included, and holds no element."""
         message = self.user_messages.last
@@ -73,12 +77,15 @@ class MessageList:
             0, timeout=timeout
         )
 
+    @allure.step("Expect {count} user message(s)")
     def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
         expect(self.user_messages).to_have_count(count, timeout=timeout)
 
+    @allure.step("Expect {count} answer(s)")
     def expect_answer_count(self, count: int, *, timeout: float | None = None) -> None:
         expect(self.ai_messages).to_have_count(count, timeout=timeout)
 
+    @allure.step("Expect an answer showing {text:.80}")
     def expect_answer_with_text(self, text: str, *, timeout: float | None = None) -> None:
         expect(self.ai_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
 
@@ -94,13 +101,16 @@ class ErrorBanner:
     def retry(self) -> None:
         self.retry_button.click()
 
+    @allure.step("Expect the error banner {code}")
     def expect_code(self, code: str, *, timeout: float | None = None) -> None:
         expect(self.root).to_be_visible(timeout=timeout)
         expect(self.root).to_have_attribute("data-error-code", code, timeout=timeout)
 
+    @allure.step("Expect the error banner to say {pattern}")
     def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         expect(self.root).to_contain_text(pattern, timeout=timeout)
 
+    @allure.step("Expect no error banner")
     def expect_hidden(self, *, timeout: float | None = None) -> None:
         expect(self.root).to_be_hidden(timeout=timeout)
 
@@ -112,6 +122,7 @@ class ConnectionStatus:
         self.root = root
         self.connected = root.and_(root.page.locator(_attribute_is("data-state", "connected")))
 
+    @allure.step("Expect the connection {state}")
     def expect_state(self, state: str, *, timeout: float | None = None) -> None:
         expect(self.root).to_have_attribute("data-state", state, timeout=timeout)
 
@@ -133,6 +144,7 @@ class ThreadList:
     def open(self, thread_id: str) -> None:
         self.item(thread_id).click()
 
+    @allure.step("Expect thread {thread_id} in the thread list")
     def expect_thread(self, thread_id: str, *, timeout: float | None = None) -> None:
         expect(self.item(thread_id), f"thread {thread_id} should be in the thread list").to_be_visible(
             timeout=timeout

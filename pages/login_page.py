@@ -49,19 +49,24 @@ class LoginPage:
             self.password_field.fill(password)
             self.sign_in_button.click()
 
+    @allure.step("Expect the sign-in page")
     def expect_shown(self, *, timeout: float | None = None) -> None:
         """The address is /login and the form is there."""
         expect(self.page).to_have_url(_AT_LOGIN, timeout=timeout)
         expect(self.sign_in_button).to_be_visible(timeout=timeout)
 
+    @allure.step("Expect a sign-in error")
     def expect_error(self, *, timeout: float | None = None) -> None:
         expect(self.error).to_be_visible(timeout=timeout)
         expect(self.error).to_have_attribute("role", "alert", timeout=timeout)
         expect(self.error).not_to_have_text(re.compile(r"^\s*$"), timeout=timeout)
 
+    @allure.step("Expect the sign-in error to say {pattern}")
     def expect_error_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         expect(self.error).to_contain_text(pattern, timeout=timeout)
 
     def expect_error_not_to_reveal(self, typed: str, *, timeout: float | None = None) -> None:
         """The error message does not repeat what was typed (e.g. the password)."""
-        expect(self.error).not_to_contain_text(typed, timeout=timeout)
+        # A step without parameters: what was typed may be a password.
+        with allure.step("Expect the sign-in error not to repeat what was typed"):
+            expect(self.error).not_to_contain_text(typed, timeout=timeout)
