@@ -22,6 +22,7 @@ pytest_plugins: list[str] = [
     "fixtures.browser_evidence",
     "fixtures.allure_labels",
     "fixtures.allure_environment",
+    "fixtures.run_guards",
 ]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
