@@ -66,6 +66,12 @@ class ChatPage:
         self.message_input.press("Enter")
         return next_answer
 
+    def retry(self) -> AiMessage:
+        """Click the error banner's retry, and return the answer it starts (which appears later)."""
+        next_answer = self.messages.answer(self.messages.ai_messages.count())
+        self.error_banner.retry()  # an Allure step of its own
+        return next_answer
+
     @allure.step("Write: {text:.80}")
     def write(self, text: str) -> ChatPage:
         """Add ``text`` at the cursor of the message input, as typing or pasting would, without sending."""

@@ -106,6 +106,16 @@ class ErrorBanner:
         expect(self.root).to_be_visible(timeout=timeout)
         expect(self.root).to_have_attribute("data-error-code", code, timeout=timeout)
 
+    @allure.step("Expect the error banner {code}, as an alert")
+    def expect_alert(self, code: str, *, timeout: float | None = None) -> None:
+        """Shown with ``code``, as an alert: assistive technology announces it."""
+        self.expect_code(code, timeout=timeout)
+        expect(self.root).to_have_attribute("role", "alert", timeout=timeout)
+
+    @allure.step("Expect a retry to be offered")
+    def expect_retry_offered(self, *, timeout: float | None = None) -> None:
+        expect(self.retry_button).to_be_visible(timeout=timeout)
+
     @allure.step("Expect the error banner to say {pattern}")
     def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         expect(self.root).to_contain_text(pattern, timeout=timeout)

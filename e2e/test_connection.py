@@ -1,0 +1,154 @@
+"""The page's WebSocket misbehaving: dropped, closed with 1008, junk frames, events out of order.
+
+CONTRACT.md 6.5 to 6.7 and section 4's order. The socket runs through the
+tampering fixture (``fixtures/tamper.py``); where a timer of the page matters (the
+reconnect backoff) the browser clock is paused and advanced, never waited for.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fixtures.clock import BrowserClock
+from fixtures.settings import SuiteSettings
+from fixtures.tamper import SocketTamper
+from fixtures.witness import Witness, missed
+from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
+from pages import ChatPage, LoginPage
+
+pytestmark = pytest.mark.websocket
+
+# CONTRACT.md 6.5: the first reconnect is tried within one second of the close.
+FIRST_RECONNECT_WITHIN_SECONDS = 1.0
+
+JUNK_FRAMES = (
+    '{"type": "agent_started", "run_id": ',  # malformed JSON, cut off mid-object
+    "[1, 2, 3]",  # JSON, but not an object
+    '{"no_type": "an object without a type"}',
+    json.dumps({"type": "e2e_unknown_event", "detail": "a type the contract does not know"}),
+)
+
+
+def _seconds(milliseconds: float) -> str:
+    return f"{milliseconds / 1000:g} s"
+
+
+def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_answers_the_next(
+    tampered_chat_page: ChatPage,
+    ws_tamper: SocketTamper,
+    page_clock: BrowserClock,
+    witness: Witness,
+    suite_settings: SuiteSettings,
+    expect_timeout: float,
+    e2e_marker: str,
+) -> None:
+    chat = tampered_chat_page
+    ws_tamper.close_from_server(1006, "tampering: the connection dropped", after_event="agent_started")
+    # Paused, the page's reconnect timer fires only when the test advances the clock.
+    page_clock.pause()
+
+    answer = chat.send(f"{e2e_marker} What is 3 * 14?")
+
+    within = f"within {_seconds(expect_timeout)} after the socket closed with 1006 mid-run"
+    with witness.at(chat.page, "the connection dropped mid-run"):
+        with missed(f"the user was not told the connection was lost: connection-status never became "
+                    f"'reconnecting' {within}"):
+            chat.connection.expect_state("reconnecting")
+        with missed(f"the user was not told the connection was lost: no error-banner CONNECTION_LOST "
+                    f"(role=alert) {within}"):
+            chat.error_banner.expect_alert("CONNECTION_LOST")
+        with missed(f"the pending run was silently lost: its ai-message was not marked error {within}"):
+            answer.expect_status("error")
+    page_clock.advance(FIRST_RECONNECT_WITHIN_SECONDS)
+    with witness.at(chat.page, "reconnected"):
+        with missed(f"the UI did not reconnect: connection-status not 'connected' within "
+                    f"{_seconds(expect_timeout)} after the browser clock moved "
+                    f"{FIRST_RECONNECT_WITHIN_SECONDS:g} s past the drop (the first try is due within it)"):
+            chat.connection.expect_connected()
+        with missed("the CONNECTION_LOST banner stayed after the connection was back"):
+            chat.error_banner.expect_hidden()
+    page_clock.resume()
+    next_answer = chat.send(f"{e2e_marker} What is 4 * 11?")
+    with missed(f"after reconnecting, the next message got no complete answer within "
+                f"{suite_settings.completed_within_seconds:g} s"):
+        next_answer.expect_complete(timeout=suite_settings.completed_within_seconds * 1000)
+
+
+def test_close_1008_sends_the_user_to_login_told_the_session_expired(
+    tampered_chat_page: ChatPage,
+    ws_tamper: SocketTamper,
+    witness: Witness,
+    expect_timeout: float,
+) -> None:
+    login = LoginPage(tampered_chat_page.page)
+
+    ws_tamper.close_from_server(1008, "invalid or expired token")
+
+    within = f"within {_seconds(expect_timeout)} after the server closed the socket with 1008"
+    with witness.at(login.page, "the session was refused with 1008"):
+        with missed(f"the user was not sent to /login {within}"):
+            login.expect_shown()
+        with missed(f"the sign-in page did not tell the user why: no login-error (role=alert) {within}"):
+            login.expect_error()
+        with missed("the login-error does not say the session 'expired'"):
+            login.expect_error_text("expired")
+
+
+def test_malformed_and_unknown_frames_are_ignored_and_the_next_message_is_answered(
+    tampered_chat_page: ChatPage,
+    ws_tamper: SocketTamper,
+    witness: Witness,
+    suite_settings: SuiteSettings,
+    e2e_marker: str,
+) -> None:
+    chat = tampered_chat_page
+    completed_ms = suite_settings.completed_within_seconds * 1000
+    for junk in JUNK_FRAMES:
+        ws_tamper.inject_server_frame(junk)  # while idle
+        ws_tamper.inject_server_frame(junk, after_event="agent_started")  # and in the middle of a run
+
+    during = chat.send(f"{e2e_marker} What is 7 * 7?")
+    with missed("a run with malformed and unknown frames in its middle did not complete"):
+        during.expect_complete(timeout=completed_ms)
+    after = chat.send(f"{e2e_marker} What is 8 * 8?")
+
+    with witness.at(chat.page, "the next message answered after junk frames"):
+        with missed(f"after malformed and unknown frames the next message got no complete answer within "
+                    f"{suite_settings.completed_within_seconds:g} s"):
+            after.expect_complete(timeout=completed_ms)
+        with missed("the UI showed an error for frames the contract says to ignore"):
+            chat.error_banner.expect_hidden()
+        with missed("the connection did not stay up through the junk frames"):
+            chat.connection.expect_connected()
+
+
+def test_tool_completed_before_its_tool_executing_is_named_by_the_sequence_check(
+    tampered_chat_page: ChatPage,
+    ws_tamper: SocketTamper,
+    ws_recorder: WebSocketRecorder,
+    witness: Witness,
+    suite_settings: SuiteSettings,
+    e2e_marker: str,
+) -> None:
+    chat = tampered_chat_page
+    ws_tamper.hold_server_frames("tool_executing", release_after="tool_completed")
+
+    answer = chat.send(f"{e2e_marker} What is 12 * 3?")
+    with witness.at(chat.page, "the run whose tool events came reversed"):
+        answer.expect_complete(timeout=suite_settings.completed_within_seconds * 1000)
+
+    run = ws_recorder.run_events(answer.run_id())
+    completed = next(event for event in run if event.type == "tool_completed")
+    executing = next(event for event in run if event.type == "tool_executing")
+    assert executing.frame.index > completed.frame.index, (
+        f"the page did not see the tool events reversed: {ws_recorder.summary()}"
+    )
+    problems = check_run_sequence(run)
+    naming_both = [problem for problem in problems
+                   if completed.describe() in problem and executing.describe() in problem]
+    assert naming_both, (
+        f"the sequence check did not name {completed.describe()} and {executing.describe()} "
+        f"(tool_completed before its tool_executing); it reported: {problems or 'no problems'}"
+    )
