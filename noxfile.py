@@ -32,9 +32,14 @@ def _install(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The project's own tests: unit, integration and the browser suite against the bundled app."""
+    """The project's own tests: unit, integration, the browser suite against the bundled app, the self-test.
+
+    With arguments (`nox -s tests -- tests/unit`) only pytest runs, with them.
+    """
     _install(session)
     session.run("pytest", *session.posargs)
+    if not session.posargs:
+        session.run("python", "-m", "selftest")
 
 
 @nox.session(python=PYTHON)
@@ -159,7 +164,12 @@ def release_gate(session: nox.Session) -> None:
                 *_with_default_workers(session.posargs), success_codes=range(6))
     if not _build_report(session):
         session.warn(f"no test results in {RESULTS_DIR}: no report built")
-    session.run("truth-gate", "--mode", "release", "--results", RESULTS_DIR, "--junit", JUNIT_XML,
+    _gate(session, "release")
+
+
+def _gate(session: nox.Session, mode: str) -> None:
+    """`truth-gate --mode MODE` on the last run; the session fails unless the verdict is green."""
+    session.run("truth-gate", "--mode", mode, "--results", RESULTS_DIR, "--junit", JUNIT_XML,
                 "--manifest", RELEASE_MANIFEST, "--out", VERDICT, success_codes=[0, 1, 2])
     verdict = json.loads(Path(VERDICT).read_text(encoding="utf-8"))
     if verdict["verdict"] != "green":
@@ -167,5 +177,42 @@ def release_gate(session: nox.Session) -> None:
         why = [f"pytest stopped before the tests: {stopped}"] if stopped else []
         why += [f"{reason['nodeid'] + ': ' if reason.get('nodeid') else ''}{reason['detail']}"
                 for reason in verdict["reasons"][:5]]
-        session.error(f"release gate {verdict['verdict'].upper()} ({VERDICT}):\n  - " + "\n  - ".join(why))
-    session.log(f"release gate GREEN: {verdict['counts'].get('passed', 0)} passed, run {verdict['run_id']}")
+        session.error(f"{mode} gate {verdict['verdict'].upper()} ({VERDICT}):\n  - " + "\n  - ".join(why))
+    flaky = [note["nodeid"] for note in verdict["notes"] if note.get("rule") == "passed-on-rerun"]
+    if flaky:
+        session.warn(f"{mode}: flaky (passed only on a rerun): {', '.join(flaky)}")
+    session.log(f"{mode} gate GREEN: {verdict['counts'].get('passed', 0)} passed, run {verdict['run_id']}")
+
+
+@nox.session(python=PYTHON)
+def nightly(session: nox.Session) -> None:
+    """The whole suite against E2E_BASE_URL (else the bundled app), one rerun, the report, the nightly gate.
+
+    A test that passes only on its rerun keeps the night green but is reported as flaky (a note of the
+    gate in `nightly` mode, and a warning here). Arguments go to pytest.
+    """
+    _install(session)
+    Path(VERDICT).unlink(missing_ok=True)
+    reruns = [] if _given(session.posargs, "--reruns") else ["--reruns", "1"]
+    session.run("pytest", "e2e", *reruns, *_results_args(session.posargs),
+                *_with_default_workers(session.posargs), success_codes=range(6))
+    if not _build_report(session):
+        session.warn(f"no test results in {RESULTS_DIR}: no report built")
+    _gate(session, "nightly")
+
+
+@nox.session(python=PYTHON)
+def selftest(session: nox.Session) -> None:
+    """Every fault switch of the reference app must turn the suite red (reports/selftest.json).
+
+    `-- FAULT ...` runs only those faults; `-- --discover` lists what the whole suite catches.
+    """
+    _install(session)
+    session.run("python", "-m", "selftest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The suite's speed: -n 1 against -n 2, per-test overhead, timeout tests (reports/bench.json)."""
+    _install(session)
+    session.run("python", "-m", "bench", *session.posargs)

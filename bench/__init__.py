@@ -1,0 +1,1 @@
+"""The suite's speed, measured: wall time at -n 1 and -n 2, per-test overhead, timeout tests."""

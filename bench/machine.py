@@ -1,0 +1,56 @@
+"""The machine a benchmark ran on, so that its figures can be compared with the right ones."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from fixtures.settings import chromium_executable
+
+
+def _first_value(path: str, key: str) -> str | None:
+    try:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition(":")
+            if name.strip() == key:
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
+def _chromium_version() -> str | None:
+    executable = chromium_executable()
+    if not executable:
+        return None
+    try:
+        completed = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() or None
+
+
+def describe_machine() -> dict[str, Any]:
+    """CPUs, CPU model, RAM, Python, Chromium, and the load average right now."""
+    memory_kib = _first_value("/proc/meminfo", "MemTotal")
+    usable_cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": usable_cpus,
+        "cpu_model": _first_value("/proc/cpuinfo", "model name") or platform.processor() or None,
+        "ram_gib": round(int(memory_kib.split()[0]) / 1024 / 1024, 1) if memory_kib else None,
+        "python": platform.python_version(),
+        "chromium": _chromium_version(),
+        "platform": platform.platform(),
+        "load_average": [round(value, 2) for value in load] if load else None,
+    }
+
+
+def machine_line(machine: dict[str, Any]) -> str:
+    load = machine["load_average"]
+    return (f"{machine['cpus']} CPUs ({machine['cpu_model']}), {machine['ram_gib']} GiB RAM, "
+            f"Python {machine['python']}, {machine['chromium']}; load average before "
+            f"{' '.join(f'{value:g}' for value in load) if load else 'unknown'}")
