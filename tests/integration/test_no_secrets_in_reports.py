@@ -123,7 +123,7 @@ def find_secrets(root: Path, secrets: dict[str, str]) -> list[Finding]:
     """Where any of ``secrets`` (name -> value, in all its encodings), a JWT or a Bearer token occurs."""
     needles = [(name, variant.encode())
                for name, value in secrets.items() for variant in secret_variants([value])]
-    findings = []
+    findings: list[Finding] = []
     for where, data in _contents(root):
         findings.extend(Finding(where, name) for name, needle in needles if needle in data)
         if JWT_PATTERN.search(data.decode("latin-1")):
