@@ -11,24 +11,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# pytest-playwright parametrizes every browser test by browser; the suite runs Chromium.
-_BROWSER = "[chromium]"
 
-GOLDEN_PATH = ("e2e/test_golden_path.py::"
-               f"test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_budget{_BROWSER}")
-STREAMING = f"e2e/test_streaming.py::test_answer_text_only_grows_while_streaming_then_completes{_BROWSER}"
-THREAD_LISTED = f"e2e/test_threads.py::test_new_chat_appears_in_the_thread_list_without_a_reload{_BROWSER}"
-THREAD_RELOADED = f"e2e/test_threads.py::test_reloading_a_thread_shows_its_earlier_messages{_BROWSER}"
-ENTER_SENDS = f"e2e/test_input_rules.py::test_enter_sends_the_message{_BROWSER}"
-WRONG_PASSWORD = f"e2e/test_login.py::test_wrong_password_shows_login_error_and_stays_on_login{_BROWSER}"
-PASSWORD_NOT_REPEATED = (
-    f"e2e/test_login.py::test_failed_sign_in_error_does_not_repeat_the_typed_password{_BROWSER}"
-)
-SIGNED_OUT_CHAT = f"e2e/test_login.py::test_chat_while_signed_out_goes_to_login{_BROWSER}"
-SIGN_OUT = f"e2e/test_login.py::test_sign_out_returns_to_login_and_chat_then_goes_to_login{_BROWSER}"
-MARKUP_AS_TEXT = (
-    f"e2e/test_rendering.py::test_markup_in_a_message_is_shown_as_text_also_after_a_reload{_BROWSER}"
-)
+def _test(module: str, name: str, *params: str) -> str:
+    # pytest-playwright parametrizes every browser test by browser; the suite runs Chromium.
+    return f"e2e/{module}.py::{name}[{'-'.join(('chromium', *params))}]"
+
+
+GOLDEN_PATH = _test("test_golden_path",
+                    "test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_budget")
+STREAMING = _test("test_streaming", "test_answer_text_only_grows_while_streaming_then_completes")
+THREAD_LISTED = _test("test_threads", "test_new_chat_appears_in_the_thread_list_without_a_reload")
+THREAD_RELOADED = _test("test_threads", "test_reloading_a_thread_shows_its_earlier_messages")
+ENTER_SENDS = _test("test_input_rules", "test_enter_sends_the_message")
+WRONG_PASSWORD = _test("test_login", "test_wrong_password_shows_login_error_and_stays_on_login")
+PASSWORD_NOT_REPEATED = _test("test_login", "test_failed_sign_in_error_does_not_repeat_the_typed_password")
+SIGNED_OUT_CHAT = _test("test_login", "test_chat_while_signed_out_goes_to_login")
+SIGN_OUT = _test("test_login", "test_sign_out_returns_to_login_and_chat_then_goes_to_login")
+MARKUP_AS_TEXT = _test("test_rendering", "test_markup_in_a_message_is_shown_as_text_also_after_a_reload")
+SILENCE_AFTER_STARTED = _test(
+    "test_timeouts", "test_silence_after_agent_started_ends_in_agent_timeout_and_retry_gets_the_answer")
+SILENCE_BEFORE_STARTED = _test(
+    "test_timeouts", "test_silence_before_agent_started_ends_in_agent_timeout_and_retry_gets_the_answer")
+AGENT_ERROR_SHOWN = tuple(
+    _test("test_timeouts", "test_agent_error_shows_its_code_and_message_and_marks_the_run_error", code)
+    for code in ("AGENT_TIMEOUT", "TOOL_FAILED"))
+CLOSE_1008 = _test("test_connection", "test_close_1008_sends_the_user_to_login_told_the_session_expired")
+DROPPED_CONNECTION = tuple(
+    _test("test_connection",
+          "test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_answers_the_next", code)
+    for code in ("1006", "1011"))
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,12 @@ MATRIX: dict[str, Expectation] = {
     "no_thread_history": Expectation((THREAD_RELOADED, MARKUP_AS_TEXT)),
     "auth_down": Expectation(preflight=True),
     "config_wrong_auth_port": Expectation(preflight=True),
-    "ui_no_watchdog": Expectation(),
-    "ui_ignores_agent_error": Expectation(),
+    # the tampering tests silence the page's socket and drive the watchdog with the browser clock
+    "ui_no_watchdog": Expectation((SILENCE_AFTER_STARTED, SILENCE_BEFORE_STARTED)),
+    "ui_ignores_agent_error": Expectation(AGENT_ERROR_SHOWN),
     "ui_reply_not_shown": Expectation((GOLDEN_PATH, STREAMING)),
-    "ui_1008_as_disconnect": Expectation(),
-    "ui_no_reconnect": Expectation(),
+    "ui_1008_as_disconnect": Expectation((CLOSE_1008,)),
+    "ui_no_reconnect": Expectation(DROPPED_CONNECTION),
     "ui_login_echoes_password": Expectation((PASSWORD_NOT_REPEATED,)),
     "ui_renders_html": Expectation((MARKUP_AS_TEXT,)),
     "ui_no_login_error": Expectation((WRONG_PASSWORD, PASSWORD_NOT_REPEATED)),

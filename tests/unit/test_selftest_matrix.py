@@ -30,6 +30,10 @@ def test_every_fault_of_the_app_has_a_matrix_entry_and_no_entry_is_stale():
     assert unmatched_faults(list(FAULTS)) == ([], [])
 
 
+def test_every_fault_is_expected_to_be_caught_by_a_test_or_the_preflight():
+    assert [name for name, expectation in MATRIX.items() if not expectation.tests_to_run] == []
+
+
 def test_a_fault_without_an_entry_is_reported():
     assert unmatched_faults([*FAULTS, "ui_new_fault"]) == (["ui_new_fault"], [])
 
