@@ -35,7 +35,10 @@ def _seconds(milliseconds: float) -> str:
     return f"{milliseconds / 1000:g} s"
 
 
+# 1006: the connection dropped without a close frame; 1011: the server closed on an internal error.
+@pytest.mark.parametrize("close_code", [1006, 1011], ids=["1006", "1011"])
 def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_answers_the_next(
+    close_code: int,
     tampered_chat_page: ChatPage,
     ws_tamper: SocketTamper,
     page_clock: BrowserClock,
@@ -45,13 +48,13 @@ def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_an
     e2e_marker: str,
 ) -> None:
     chat = tampered_chat_page
-    ws_tamper.close_from_server(1006, "tampering: the connection dropped", after_event="agent_started")
+    ws_tamper.close_from_server(close_code, "tampering: the connection dropped", after_event="agent_started")
     # Paused, the page's reconnect timer fires only when the test advances the clock.
     page_clock.pause()
 
     answer = chat.send(f"{e2e_marker} What is 3 * 14?")
 
-    within = f"within {_seconds(expect_timeout)} after the socket closed with 1006 mid-run"
+    within = f"within {_seconds(expect_timeout)} after the socket closed with {close_code} mid-run"
     with witness.at(chat.page, "the connection dropped mid-run"):
         with missed(f"the user was not told the connection was lost: connection-status never became "
                     f"'reconnecting' {within}"):
