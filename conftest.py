@@ -51,6 +51,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     passed = len([r for r in reporter.stats.get("passed", []) if getattr(r, "when", "call") == "call"])
     if passed == 0:
-        reporter.write_line("ERROR: no test passed in this run (all skipped or deselected): that is not green",
-                            red=True, bold=True)
+        reporter.write_line(
+            "ERROR: no test passed in this run (all skipped or deselected): that is not green",
+            red=True, bold=True,
+        )
         session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED

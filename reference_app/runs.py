@@ -54,6 +54,10 @@ class ChatRun:
     def request_stop(self) -> None:
         self._stop_requested.set()
 
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
     async def execute(self) -> None:
         await self._emit(self.ids.started(agent_name=self.provider.name,
                                           task_description=self.request.prompt[:200],

@@ -119,6 +119,10 @@ class ChatConnection:
             self._run.request_stop()
 
     async def _start_run(self, message: UserMessage) -> None:
+        if self._busy() and self._run is not None and self._run.stop_requested and self._run_task is not None:
+            # A retry right after a stop (the UI's watchdog stops the run, then the user
+            # retries): let the stopped run finish its final event first instead of refusing.
+            await asyncio.wait({self._run_task}, timeout=self.settings.shutdown_grace_seconds)
         if self._busy():
             raise InvalidMessage("a run is already in progress on this connection; "
                                  "wait for it to end or stop it")

@@ -150,6 +150,15 @@ class RunRecorder:
         if report.outcome == "rerun":
             self.record.reruns[report.nodeid] = self.record.reruns.get(report.nodeid, 0) + 1
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # pytest.exit() before the tests (the preflight, a guard) skips pytest_sessionfinish,
+        # but pytest reports it here: record its status so the gate reads "stopped with 3",
+        # not "pytest never finished". A later sessionfinish, if any, overwrites it.
+        returncode = getattr(excinfo.value, "returncode", None)
+        self.record.exit_status = int(returncode if returncode is not None else pytest.ExitCode.INTERRUPTED)
+        self.record.finished_at = utc_now_iso()
+        self.record.write(self.results_dir)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
         # A wrapper, so the status is read after every other hook (e.g. the root conftest's

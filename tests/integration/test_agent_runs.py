@@ -107,6 +107,25 @@ def test_stop_agent_ends_the_run_and_the_connection_stays_usable(app: RunningApp
     assert next_run[-1]["final_response"] == "The answer is 4."
 
 
+def test_a_retry_sent_right_after_stop_agent_is_answered_not_refused(app: RunningApp, access_token: str):
+    async def scenario() -> tuple[list[dict], list[dict]]:
+        chat = await ChatSocket.open(app.ws_url, access_token)
+        await chat.ask("[slow] What is 2 + 2?")
+        started = await chat.next_frame()
+        await chat.send({"type": "stop_agent", "payload": {"run_id": started["run_id"]}})
+        await chat.ask("What is 2 + 2?")  # at once, as the UI's retry after its watchdog does
+        stopped = [started] + await chat.run_events()
+        retried = await chat.run_events()
+        await chat.close()
+        return stopped, retried
+
+    stopped, retried = asyncio.run(scenario())
+
+    assert stopped[-1]["code"] == "AGENT_FAILED"
+    check_run_contract(retried)
+    assert retried[-1]["final_response"] == "The answer is 4."
+
+
 def test_second_message_during_a_run_is_refused_without_closing(app: RunningApp, access_token: str):
     async def scenario() -> tuple[dict, list[dict]]:
         chat = await ChatSocket.open(app.ws_url, access_token)
