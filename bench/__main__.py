@@ -67,12 +67,12 @@ class SuiteRun:
                 for test in self.tests if "timeout" in test["markers"]]
 
 
-def run_suite(workers: int) -> SuiteRun:
+def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
     env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         phases = Path(folder) / "phases.json"
         command = [sys.executable, "-m", "pytest", "e2e", "-q", "-p", "no:cacheprovider", "-n", str(workers),
-                   "-p", "bench.plugin", "--bench-out", str(phases)]
+                   "-p", "bench.plugin", "--bench-out", str(phases), *pytest_args]
         started = time.monotonic()
         completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         wall = round(time.monotonic() - started, 2)
@@ -95,7 +95,8 @@ def _mark(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
-def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str) -> dict[str, Any]:
+def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str,
+              pytest_args: list[str]) -> dict[str, Any]:
     best = {workers: min((run for run in runs if run.workers == workers), key=lambda run: run.wall_seconds)
             for workers in (1, 2)}
     ratio = round(best[1].wall_seconds / best[2].wall_seconds, 2)
@@ -126,9 +127,10 @@ def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str) ->
         "median_overhead": {"target": f"<= {TARGET_MEDIAN_OVERHEAD_SECONDS} s at -n 1 and -n 2",
                             "value": worst_median, "met": worst_median <= TARGET_MEDIAN_OVERHEAD_SECONDS},
         "timeout_tests": {
-            "target": f"each <= {TARGET_TIMEOUT_TEST_SECONDS} s (call) with watchdog_seconds {watchdog}",
-            "value": max((test["call_seconds"] for test in timeout_tests.values()), default=None),
-            "met": bool(timeout_tests) and all(test["call_seconds"] <= TARGET_TIMEOUT_TEST_SECONDS
+            "target": f"each <= {TARGET_TIMEOUT_TEST_SECONDS} s (setup + call + teardown) with "
+                      f"watchdog_seconds {watchdog}",
+            "value": max((test["total_seconds"] for test in timeout_tests.values()), default=None),
+            "met": bool(timeout_tests) and all(test["total_seconds"] <= TARGET_TIMEOUT_TEST_SECONDS
                                                for test in timeout_tests.values()),
         },
     }
@@ -137,6 +139,7 @@ def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str) ->
         "machine": machine,
         "method": "the whole e2e suite against the bundled app, -n 1 and -n 2 alternately; each "
                   "configuration's fastest run counts",
+        "pytest_args": pytest_args,
         "runs": [{"workers": run.workers, "wall_seconds": run.wall_seconds, "exit_code": run.exit_code,
                   "tests": len(run.tests)} for run in runs],
         "wall_seconds": {"n1": best[1].wall_seconds, "n2": best[2].wall_seconds},
@@ -172,9 +175,9 @@ def print_summary(summary: dict[str, Any]) -> None:
     if not summary["timeout_tests"]:
         print("timeout tests: none collected (no test is marked `timeout`): MISSED")
     for nodeid, figures in summary["timeout_tests"].items():
-        met = figures["call_seconds"] <= TARGET_TIMEOUT_TEST_SECONDS
-        print(f"timeout test {_short(nodeid)}: {figures['call_seconds']:.2f} s "
-              f"({figures['total_seconds']:.2f} s with setup and teardown) against watchdog_seconds "
+        met = figures["total_seconds"] <= TARGET_TIMEOUT_TEST_SECONDS
+        print(f"timeout test {_short(nodeid)}: {figures['total_seconds']:.2f} s with setup and teardown "
+              f"({figures['call_seconds']:.2f} s its body) against watchdog_seconds "
               f"{summary['watchdog_seconds']:g}; target <= {TARGET_TIMEOUT_TEST_SECONDS:g} s: {_mark(met)}")
 
 
@@ -183,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each configuration (default: 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json",
                         help="where the figures are written (default: %(default)s)")
+    parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARG",
+                        help="more pytest arguments for every run, e.g. -- --tracing retain-on-failure")
     arguments = parser.parse_args(argv)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     machine = describe_machine()  # before the first run: its load average is the machine's, not ours
@@ -190,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(arguments.repeat):
         for workers in (1, 2):
             print(f"bench: the whole suite with -n {workers} ...", flush=True)
-            runs.append(run_suite(workers))
+            runs.append(run_suite(workers, arguments.pytest_args))
             print(f"  {runs[-1].wall_seconds:.2f} s, exit {runs[-1].exit_code}", flush=True)
-    summary = summarise(runs, machine, started_at)
+    summary = summarise(runs, machine, started_at, arguments.pytest_args)
     print_summary(summary)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -11,9 +11,9 @@ from selftest.runner import CaseResult
 
 
 def short(nodeid: str) -> str:
-    """``e2e/test_login.py::test_x[chromium]`` -> ``test_login::test_x``."""
+    """``e2e/test_login.py::test_x[chromium-1006]`` -> ``test_login::test_x[1006]``."""
     path, _, name = nodeid.partition("::")
-    return f"{Path(path).stem}::{name.removesuffix('[chromium]')}"
+    return f"{Path(path).stem}::{name.removesuffix('[chromium]').replace('[chromium-', '[')}"
 
 
 def _verdict(result: CaseResult) -> str:
