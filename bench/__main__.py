@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.machine import describe_machine, machine_line
+from bench.machine import busy_cores, cpu_ticks, describe_machine, machine_line
 from fixtures.app_pages import APP_WAIT_PROPERTY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ class SuiteRun:
     exit_code: int
     watchdog_seconds: float | None
     tests: list[dict[str, Any]]
+    busy_cores: float | None  # of the whole machine, every process, while the run lasted
 
     def overheads(self) -> list[tuple[str, float, bool]]:
         """(node id, overhead seconds, first test of its worker) for every test."""
@@ -73,9 +74,10 @@ def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
         phases = Path(folder) / "phases.json"
         command = [sys.executable, "-m", "pytest", "e2e", "-q", "-p", "no:cacheprovider", "-n", str(workers),
                    "-p", "bench.plugin", "--bench-out", str(phases), *pytest_args]
-        started = time.monotonic()
+        started, ticks = time.monotonic(), cpu_ticks()
         completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         wall = round(time.monotonic() - started, 2)
+        busy = busy_cores(ticks, cpu_ticks(), os.cpu_count() or 1)
         if not phases.is_file():
             tail = (completed.stdout + completed.stderr)[-3000:]
             raise SystemExit(f"bench: the -n {workers} run wrote no phase file "
@@ -83,7 +85,8 @@ def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
         recorded = json.loads(phases.read_text(encoding="utf-8"))
     if completed.returncode != 0:
         print(completed.stdout[-3000:], file=sys.stderr)
-    return SuiteRun(workers, wall, completed.returncode, recorded["watchdog_seconds"], recorded["tests"])
+    return SuiteRun(workers, wall, completed.returncode, recorded["watchdog_seconds"], recorded["tests"],
+                    busy)
 
 
 def _short(nodeid: str) -> str:
@@ -141,7 +144,7 @@ def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str,
                   "configuration's fastest run counts",
         "pytest_args": pytest_args,
         "runs": [{"workers": run.workers, "wall_seconds": run.wall_seconds, "exit_code": run.exit_code,
-                  "tests": len(run.tests)} for run in runs],
+                  "tests": len(run.tests), "busy_cores": run.busy_cores} for run in runs],
         "wall_seconds": {"n1": best[1].wall_seconds, "n2": best[2].wall_seconds},
         "ratio_n1_over_n2": ratio,
         "overhead": overhead,
@@ -155,8 +158,9 @@ def print_summary(summary: dict[str, Any]) -> None:
     targets, overhead = summary["targets"], summary["overhead"]
     print(f"bench: machine: {machine_line(summary['machine'])}")
     for index, run in enumerate(summary["runs"], start=1):
+        busy = f"{run['busy_cores']:.2f}" if run["busy_cores"] is not None else "?"
         print(f"  run {index}: -n {run['workers']}  {run['wall_seconds']:6.2f} s  exit {run['exit_code']}  "
-              f"{run['tests']} tests")
+              f"{run['tests']} tests  {busy} of {summary['machine']['cpus']} CPUs busy (every process)")
     walls = summary["wall_seconds"]
     print(f"whole suite (fastest run): -n 1 {walls['n1']:.2f} s, -n 2 {walls['n2']:.2f} s, ratio "
           f"{summary['ratio_n1_over_n2']:.2f} (target >= {TARGET_RATIO}): {_mark(targets['ratio']['met'])}")
@@ -196,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         for workers in (1, 2):
             print(f"bench: the whole suite with -n {workers} ...", flush=True)
             runs.append(run_suite(workers, arguments.pytest_args))
-            print(f"  {runs[-1].wall_seconds:.2f} s, exit {runs[-1].exit_code}", flush=True)
+            run = runs[-1]
+            print(f"  {run.wall_seconds:.2f} s, exit {run.exit_code}, {run.busy_cores} CPUs busy", flush=True)
     summary = summarise(runs, machine, started_at, arguments.pytest_args)
     print_summary(summary)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)

@@ -54,3 +54,22 @@ def machine_line(machine: dict[str, Any]) -> str:
     return (f"{machine['cpus']} CPUs ({machine['cpu_model']}), {machine['ram_gib']} GiB RAM, "
             f"Python {machine['python']}, {machine['chromium']}; load average before "
             f"{' '.join(f'{value:g}' for value in load) if load else 'unknown'}")
+
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """(busy, idle) jiffies of all CPUs since boot, from /proc/stat; None where there is none."""
+    try:
+        first_line = Path("/proc/stat").read_text(encoding="utf-8").split("\n")[0]
+        fields = [int(value) for value in first_line.split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields[:8]) - idle, idle
+
+
+def busy_cores(before: tuple[int, int] | None, after: tuple[int, int] | None, cpus: int) -> float | None:
+    """How many of the machine's CPUs were busy on average between two ``cpu_ticks`` (every process)."""
+    if before is None or after is None:
+        return None
+    busy, idle = after[0] - before[0], after[1] - before[1]
+    return round(busy / (busy + idle) * cpus, 2) if busy + idle else None
