@@ -44,8 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A run in which no test passed is a failure, even if pytest would call it green (all skipped)."""
-    if hasattr(session.config, "workerinput"):
-        return  # the controller judges the whole run
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly:
+        return  # the controller judges the whole run; listing tests is not running them
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None or exitstatus != pytest.ExitCode.OK:
         return

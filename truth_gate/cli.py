@@ -12,10 +12,10 @@ from pathlib import Path
 
 from truth_gate.allure_results import read_results
 from truth_gate.errors import UnusableInputError
-from truth_gate.junit import read_junit
+from truth_gate.junit import JUnitReport, read_junit
 from truth_gate.manifest import DEFAULT_MANIFEST, read_manifest
 from truth_gate.rules import MODES, RELEASE, Inputs, judge
-from truth_gate.run_record import read_run_record
+from truth_gate.run_record import RunRecord, read_run_record
 from truth_gate.verdict import UNUSABLE, Reason, Verdict
 
 
@@ -39,16 +39,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read_junit_of(junit: Path, record: RunRecord) -> JUnitReport:
+    """The run's JUnit file; a run that pytest stopped before the tests wrote none, and that is
+    judged red by the run-stopped rule with its reason, not refused as unusable input."""
+    try:
+        return read_junit(junit)
+    except UnusableInputError:
+        if record.stopped_reason is None:
+            raise
+        return JUnitReport(run_id=record.run_id, cases=[])
+
+
 def evaluate(results: Path, junit: Path, manifest: Path, mode: str) -> Verdict:
     """The verdict on one run; unusable inputs give an `unusable` verdict naming the cause."""
     inputs_named = {"results": str(results), "junit": str(junit), "manifest": str(manifest)}
     try:
+        record = read_run_record(results)
         inputs = Inputs(
             results_dir=results,
             manifest=read_manifest(manifest),
             results=read_results(results),
-            record=read_run_record(results),
-            junit=read_junit(junit),
+            record=record,
+            junit=_read_junit_of(junit, record),
         )
     except UnusableInputError as error:
         return Verdict(mode=mode, verdict=UNUSABLE, reasons=[Reason("unusable-input", str(error))],

@@ -156,6 +156,7 @@ class RunRecorder:
         # not "pytest never finished". A later sessionfinish, if any, overwrites it.
         returncode = getattr(excinfo.value, "returncode", None)
         self.record.exit_status = int(returncode if returncode is not None else pytest.ExitCode.INTERRUPTED)
+        self.record.stopped_reason = str(getattr(excinfo.value, "msg", "") or excinfo.value) or None
         self.record.finished_at = utc_now_iso()
         self.record.write(self.results_dir)
 

@@ -43,6 +43,10 @@ class _Test:
 def judge(inputs: Inputs, mode: str) -> tuple[list[Reason], dict[str, int]]:
     """Every finding about the run, and the counts for the summary."""
     findings: list[Reason] = []
+    if inputs.record.stopped_reason:
+        # the cause comes first; what follows (nothing collected, no results) is its consequence
+        findings.append(Reason("run-stopped",
+                               f"pytest stopped before the tests: {inputs.record.stopped_reason}"))
     fresh, stale = _split_stale(inputs, findings)
     collected = inputs.record.collected
     if collected is None:

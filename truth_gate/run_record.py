@@ -46,6 +46,8 @@ class RunRecord:
     reruns: dict[str, int] = field(default_factory=dict)
     exit_status: int | None = None
     finished_at: str | None = None
+    # why pytest stopped before the tests (pytest.exit's message: the preflight, a guard)
+    stopped_reason: str | None = None
     format: int = RUN_RECORD_FORMAT
 
     @property
@@ -64,6 +66,7 @@ class RunRecord:
             "reruns": self.reruns,
             "exit_status": self.exit_status,
             "finished_at": self.finished_at,
+            "stopped_reason": self.stopped_reason,
         }
 
     def write(self, results_dir: Path) -> None:
@@ -98,6 +101,7 @@ def read_run_record(results_dir: Path) -> RunRecord:
             deselected=_typed(data, "deselected", list, optional=True) or [],
             reruns=_typed(data, "reruns", dict, optional=True) or {},
             exit_status=_typed(data, "exit_status", int, optional=True),
+            stopped_reason=_typed(data, "stopped_reason", str, optional=True),
             finished_at=_typed(data, "finished_at", str, optional=True),
             format=_typed(data, "format", int),
         )

@@ -391,6 +391,30 @@ def test_pytest_exit_status_other_than_zero_is_red(run: FakeRun, exit_status: in
     assert reasons(verdict) == {(rule, None)}
 
 
+def test_a_run_stopped_before_the_tests_says_why_first(run: FakeRun) -> None:
+    run.record.collected = []
+    run.record.exit_status = 3
+    run.record.stopped_reason = "preflight failed: http://127.0.0.1:9/health: cannot connect"
+
+    verdict = run.judge()
+
+    assert verdict.reasons[0].rule == "run-stopped"
+    assert "http://127.0.0.1:9/health" in verdict.reasons[0].detail
+    assert verdict.verdict == "red"
+
+
+def test_a_run_stopped_before_the_tests_without_a_junit_file_is_red_not_unusable(run: FakeRun) -> None:
+    run.record.collected = []
+    run.record.exit_status = 3
+    run.record.stopped_reason = "preflight failed: http://127.0.0.1:9/health: cannot connect"
+    run.write()
+    run.junit.unlink()
+
+    verdict = evaluate(run.results, run.junit, run.manifest, "release")
+
+    assert (verdict.verdict, verdict.reasons[0].rule) == ("red", "run-stopped")
+
+
 def test_unfinished_collection_is_red(run: FakeRun) -> None:
     run.clean()
     run.record.collected = None
