@@ -54,11 +54,12 @@ def evaluate(results: Path, junit: Path, manifest: Path, mode: str) -> Verdict:
     """The verdict on one run; unusable inputs give an `unusable` verdict naming the cause."""
     inputs_named = {"results": str(results), "junit": str(junit), "manifest": str(manifest)}
     try:
+        manifest_read, results_read = read_manifest(manifest), read_results(results)
         record = read_run_record(results)
         inputs = Inputs(
             results_dir=results,
-            manifest=read_manifest(manifest),
-            results=read_results(results),
+            manifest=manifest_read,
+            results=results_read,
             record=record,
             junit=_read_junit_of(junit, record),
         )
