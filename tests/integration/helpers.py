@@ -182,6 +182,18 @@ class ChatSocket:
         return await self.next_frame()
 
 
+def ask_once(app: RunningApp, access_token: str, text: str) -> list[dict[str, Any]]:
+    """Open a socket, ask one question, and return that run's events, first to last."""
+    async def scenario() -> list[dict[str, Any]]:
+        chat = await ChatSocket.open(app.ws_url, access_token)
+        await chat.ask(text)
+        events = await chat.run_events()
+        await chat.close()
+        return events
+
+    return asyncio.run(scenario())
+
+
 async def close_code_for(ws_url: str, subprotocols: list[str]) -> int | None:
     """Connect with ``subprotocols`` and return the code the server closes with."""
     async with connect(ws_url, subprotocols=subprotocols or None) as connection:  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from tests.integration.helpers import (
     SHORT_AGENT_TIMEOUT_SECONDS,
     ChatSocket,
     RunningApp,
+    ask_once,
     check_run_contract,
     sign_in,
     types_of,
@@ -51,14 +52,7 @@ def test_arithmetic_question_streams_every_critical_event_and_the_answer(app: Ru
 
 
 def test_prompt_without_arithmetic_still_uses_a_tool(app: RunningApp, access_token: str):
-    async def scenario() -> list[dict]:
-        chat = await ChatSocket.open(app.ws_url, access_token)
-        await chat.ask("Hello there")
-        events = await chat.run_events()
-        await chat.close()
-        return events
-
-    events = asyncio.run(scenario())
+    events = ask_once(app, access_token, "Hello there")
 
     check_run_contract(events)
     completed = next(event for event in events if event["type"] == "tool_completed")
@@ -68,14 +62,7 @@ def test_prompt_without_arithmetic_still_uses_a_tool(app: RunningApp, access_tok
 
 
 def test_division_by_zero_ends_the_run_with_tool_failed(app: RunningApp, access_token: str):
-    async def scenario() -> list[dict]:
-        chat = await ChatSocket.open(app.ws_url, access_token)
-        await chat.ask("What is 1 / 0?")
-        events = await chat.run_events()
-        await chat.close()
-        return events
-
-    events = asyncio.run(scenario())
+    events = ask_once(app, access_token, "What is 1 / 0?")
 
     check_run_contract(events)
     completed = next(event for event in events if event["type"] == "tool_completed")
