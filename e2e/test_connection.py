@@ -8,6 +8,7 @@ reconnect backoff) the browser clock is paused and advanced, never waited for.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -84,8 +85,9 @@ def test_close_1008_sends_the_user_to_login_told_the_session_expired(
     ws_tamper: SocketTamper,
     witness: Witness,
     expect_timeout: float,
+    target_pages: Any,
 ) -> None:
-    login = LoginPage(tampered_chat_page.page)
+    login: LoginPage = target_pages.LoginPage(tampered_chat_page.page)
 
     ws_tamper.close_from_server(1008, "invalid or expired token")
 

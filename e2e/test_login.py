@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -11,7 +12,7 @@ from playwright.sync_api import Page
 from fixtures.evidence import attach_screenshot
 from fixtures.settings import SuiteSettings
 from fixtures.websocket import OpenSocket
-from pages import ChatPage, LoginPage
+from pages import LoginPage
 
 pytestmark = pytest.mark.auth
 
@@ -51,15 +52,15 @@ def test_failed_sign_in_error_does_not_repeat_the_typed_password(login_page: Log
     attach_screenshot(login_page.page, "login error shown")
 
 
-def test_chat_while_signed_out_goes_to_login(signed_out_page: Page) -> None:
-    ChatPage(signed_out_page).open()
+def test_chat_while_signed_out_goes_to_login(signed_out_page: Page, target_pages: Any) -> None:
+    target_pages.ChatPage(signed_out_page).open()
 
-    LoginPage(signed_out_page).expect_shown()
+    target_pages.LoginPage(signed_out_page).expect_shown()
     attach_screenshot(signed_out_page, "sent to sign-in")
 
 
 def test_sign_out_returns_to_login_and_chat_then_goes_to_login(
-    login_page: LoginPage, suite_settings: SuiteSettings
+    login_page: LoginPage, suite_settings: SuiteSettings, target_pages: Any
 ) -> None:
     # Signs in on its own rather than reusing the worker's saved session, which
     # signing out could end for the tests still to come.
@@ -69,7 +70,7 @@ def test_sign_out_returns_to_login_and_chat_then_goes_to_login(
     login = chat.sign_out()
 
     login.expect_shown()
-    ChatPage(login.page).open()
+    target_pages.ChatPage(login.page).open()
     login.expect_shown()
     attach_screenshot(login.page, "signed out, chat sent to sign-in")
 
