@@ -56,7 +56,8 @@ def judge(inputs: Inputs, mode: str) -> tuple[list[Reason], dict[str, int]]:
     tests = _tests(collected, fresh, findings)
 
     for test in tests.values():
-        findings.extend(_judge_test(test, inputs.record.reruns.get(test.nodeid, 0), mode))
+        findings.extend(_judge_test(test, inputs.record.reruns.get(test.nodeid, 0), mode,
+                                    inputs.record.not_applicable_reason(test.nodeid), inputs.record.target))
     for required in inputs.manifest.required:
         findings.extend(_judge_required(required, tests, inputs))
     if not any(test.final and test.final.outcome in _RAN for test in tests.values()):
@@ -98,7 +99,8 @@ def _tests(collected: list[str], fresh: list[AllureResult], findings: list[Reaso
     return tests
 
 
-def _judge_test(test: _Test, reruns: int, mode: str) -> list[Reason]:
+def _judge_test(test: _Test, reruns: int, mode: str, not_applicable: str | None = None,
+                target: str | None = None) -> list[Reason]:
     final = test.final
     if final is None:
         return [Reason("no-result", "collected but no result (crashed worker?)", nodeid=test.nodeid)]
@@ -111,6 +113,13 @@ def _judge_test(test: _Test, reruns: int, mode: str) -> list[Reason]:
         message = final.message.splitlines()[0] if final.message else ""
         findings.append(Reason(final.outcome, f"{final.outcome}{': ' + message if message else ''}",
                                nodeid=test.nodeid))
+    elif final.outcome == "skipped" and not not_applicable and target and test.nodeid.startswith("e2e/"):
+        # Every browser test is a promise the product makes; only the profile may say one does not apply.
+        findings.append(Reason("skipped-undeclared", f"skipped, but the {target} profile does not declare it "
+                               f"not applicable: {final.message.strip()}", nodeid=test.nodeid))
+    elif final.outcome != "skipped" and not_applicable:
+        findings.append(Reason("not-applicable-ran", f"the target profile declares it not applicable "
+                               f"({not_applicable}), yet it ran ({final.outcome})", nodeid=test.nodeid))
     elif final.outcome == "passed" and (reruns or len(test.attempts) > 1):
         attempts = max(reruns + 1, len(test.attempts))
         findings.append(Reason("passed-on-rerun", f"passed only on a rerun (attempt {attempts})",
@@ -131,6 +140,8 @@ def _judge_required(required: RequiredTest, tests: dict[str, _Test], inputs: Inp
         if final is None:
             continue  # already "no-result"
         if final.outcome == "skipped":
+            if inputs.record.not_applicable_reason(test.nodeid):
+                continue  # declared by the target's profile, with its reason: required of other targets
             findings.append(Reason("required-skipped", f"required test skipped: {final.message.strip()}",
                                    test.nodeid))
         elif final.outcome in ("xfailed", "xpassed"):

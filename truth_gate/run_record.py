@@ -48,7 +48,14 @@ class RunRecord:
     finished_at: str | None = None
     # why pytest stopped before the tests (pytest.exit's message: the preflight, a guard)
     stopped_reason: str | None = None
+    # The target profile (targets/) and the tests it declares not applicable, "file::test" -> why.
+    target: str | None = None
+    not_applicable: dict[str, str] = field(default_factory=dict)
     format: int = RUN_RECORD_FORMAT
+
+    def not_applicable_reason(self, nodeid: str) -> str | None:
+        """Why the profile declares this test (any parametrization of it) not applicable, or None."""
+        return self.not_applicable.get(nodeid) or self.not_applicable.get(nodeid.split("[", 1)[0])
 
     @property
     def started_at_ms(self) -> int:
@@ -67,6 +74,8 @@ class RunRecord:
             "exit_status": self.exit_status,
             "finished_at": self.finished_at,
             "stopped_reason": self.stopped_reason,
+            "target": self.target,
+            "not_applicable": self.not_applicable,
         }
 
     def write(self, results_dir: Path) -> None:
@@ -103,6 +112,8 @@ def read_run_record(results_dir: Path) -> RunRecord:
             exit_status=_typed(data, "exit_status", int, optional=True),
             stopped_reason=_typed(data, "stopped_reason", str, optional=True),
             finished_at=_typed(data, "finished_at", str, optional=True),
+            target=_typed(data, "target", str, optional=True),
+            not_applicable=_typed(data, "not_applicable", dict, optional=True) or {},
             format=_typed(data, "format", int),
         )
         record.started_at_ms  # noqa: B018 (validates the timestamp here, where the error names the file)

@@ -281,7 +281,9 @@ def test_without_rules(ws_tamper):
 
 
 def test_a_rule_that_never_matched_makes_a_passing_test_an_error(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["fixtures.websocket", "fixtures.tamper"]\n')
+    (tmp_path / "conftest.py").write_text(
+        'pytest_plugins = ["fixtures.settings", "fixtures.target", "fixtures.websocket", '
+        '"fixtures.tamper"]\n')
     (tmp_path / "test_inner.py").write_text(INNER_TESTS)
     environment = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
 
