@@ -1,0 +1,158 @@
+"""The ``chainlit`` profile: a Chainlit 2.x app as deployed by default (/work/shared/targets/chainlit).
+
+What is Chainlit-specific lives here and beside this file, nowhere else:
+
+- up: ``GET /auth/config`` answers as Chainlit does with password sign-in on, and
+  the engine.io handshake at ``/ws/socket.io/`` (HTTP long-polling) reads as one;
+- sign-in: the password form (``pages.py``); one refused attempt is Chainlit's
+  ``POST /login`` answering 401;
+- page objects: ``pages.py`` (Chainlit has no ``data-testid``: ids and classes);
+- frames: ``codec.py`` (socket.io over engine.io; pings, probes and bookkeeping are
+  transport; ``task_start``/``new_message``/``stream_token``/``update_message`` are the run);
+- tampering: the upgraded WebSocket is routed; a socket the tampering closed stays
+  down only if the polling fallback is blocked too (``block_reconnection``); the
+  server's leg of a routed socket takes close codes 1000 and 3000-4999 only;
+- timing: Chainlit declares no watchdog, so the suite's ``E2E_PATIENCE_SECONDS``
+  (default 30 s) is how long a user may wait for a silent agent; the browser clock
+  is moved past it while the engine.io heartbeat is kept alive (``keepalive_frame``);
+- promises it cannot make at all: ``not_applicable`` below, each with its reason.
+
+The bundled app (``app/``, started by ``bundled.py`` in its own virtualenv) is a real
+Chainlit app whose agent is a scripted test double for the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, Route
+
+from fixtures.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, probe_cause
+from targets.base import BundledApp, FrameCodec, RunRules, TargetConfig, TargetProfile
+from targets.chainlit import pages
+from targets.chainlit.bundled import CHAINLIT_VERSION, BundledChainlitApp, is_chainlit_answer
+from targets.chainlit.codec import ChainlitCodec
+
+SOCKET_PATH = "/ws/socket.io/"
+SOCKET_READY_TIMEOUT_SECONDS = 10.0
+
+# What the codec can fill from Chainlit's frames (codec.py); the contract's other fields have no
+# counterpart in Chainlit and are not asked for. Chainlit sends no "thinking" at all.
+CHAINLIT_RULES = RunRules(
+    critical_events=("agent_started", "tool_executing", "tool_completed", "agent_completed"),
+    common_fields=("type", "run_id", "thread_id"),
+    event_fields={
+        "agent_started": (),
+        "tool_executing": ("tool_name", "execution_id"),
+        "tool_completed": ("tool_name", "execution_id", "success"),
+        "agent_response_delta": ("delta",),
+        "agent_completed": ("final_response",),
+        "agent_error": ("code", "message"),
+    },
+)
+
+NO_DATA_LAYER = ("Chainlit keeps threads only with a data layer, which a default deployment does not "
+                 "configure: no thread list, no history after a reload")
+NO_CLOSE_CODES = ("Chainlit signs the socket in with its session cookie during the socket.io handshake; "
+                  "it has no session-expiry close code (the contract's 1008)")
+
+
+class ChainlitProfile(TargetProfile):
+    name = "chainlit"
+    title = "Chainlit 2.x"
+    pages = pages
+    rules = CHAINLIT_RULES
+    not_applicable = {
+        "e2e/test_threads.py::test_new_chat_appears_in_the_thread_list_without_a_reload": NO_DATA_LAYER,
+        "e2e/test_threads.py::test_reloading_a_thread_shows_its_earlier_messages": NO_DATA_LAYER,
+        "e2e/test_login.py::test_websocket_with_a_forged_token_is_closed_with_1008": NO_CLOSE_CODES,
+        "e2e/test_connection.py::test_close_1008_sends_the_user_to_login_told_the_session_expired":
+            NO_CLOSE_CODES,
+        "e2e/test_input_rules.py::test_message_of_4000_characters_is_sent":
+            "the 4000-character limit is the contract's; Chainlit sets no length limit on a message",
+        "e2e/test_input_rules.py::test_message_of_4001_characters_is_refused_with_a_visible_reason":
+            "the 4000-character limit is the contract's; Chainlit sets no length limit on a message",
+    }
+
+    def preflight(self, base_url: str, *, source: str, patience_seconds: float) -> TargetConfig:
+        base = base_url.rstrip("/")
+        auth_config = f"{base}/auth/config"
+        response = _get(auth_config, hint=f"is the Chainlit app running there? (from {source})")
+        if not is_chainlit_answer(response):
+            raise PreflightFailure(auth_config, f"HTTP {response.status_code}, not Chainlit's answer with "
+                                   f"password sign-in on: {response.text[:80]!r}",
+                                   "--target chainlit expects a Chainlit 2.x app with "
+                                   "@cl.password_auth_callback at that URL")
+        handshake = f"{base}{SOCKET_PATH}?EIO=4&transport=polling"
+        response = _get(handshake, hint="Chainlit's socket.io endpoint should answer there")
+        decoded = ChainlitCodec().decode("received", response.text)
+        if response.status_code != 200 or (decoded.kind, decoded.note) != ("transport", "open"):
+            raise PreflightFailure(handshake, f"HTTP {response.status_code}, the chainlit codec cannot read "
+                                   f"the engine.io handshake {response.text[:80]!r} ({decoded.note})",
+                                   "is it Chainlit 2.x (socket.io over engine.io v4)?")
+        ws_base = "ws" + base.removeprefix("http")
+        return TargetConfig(
+            auth_url=base,
+            ws_url=f"{ws_base}{SOCKET_PATH}",
+            watchdog_seconds=patience_seconds,
+            watchdog_source="the suite's E2E_PATIENCE_SECONDS: Chainlit has no watchdog of its own",
+        )
+
+    def check_credentials(self, config: TargetConfig, email: str, password: str) -> None:
+        url = f"{config.auth_url}/login"
+        try:
+            response = httpx.post(url, data={"username": email, "password": password},
+                                  timeout=PROBE_TIMEOUT_SECONDS)
+        except httpx.HTTPError as error:
+            raise PreflightFailure(url, probe_cause(error), "is the Chainlit app running there?") from None
+        if response.status_code != 200:
+            raise PreflightFailure(url, f"signing in as {email} was refused: HTTP {response.status_code} "
+                                   f"{response.text[:120]!r}",
+                                   "check E2E_USER_EMAIL and E2E_USER_PASSWORD")
+
+    def new_codec(self) -> FrameCodec:
+        return ChainlitCodec()
+
+    def bundled_app(self, root: Path) -> BundledApp:
+        return _BundledApp()
+
+    def socket_matches(self, config: TargetConfig, url: str) -> bool:
+        return url.split("?", 1)[0] == config.ws_url
+
+    def block_reconnection(self, page: Page, config: TargetConfig) -> None:
+        # After a drop, engine.io's client reconnects with HTTP long-polling first, then upgrades.
+        http_base = "http" + config.ws_url.removeprefix("ws")
+
+        def abort(route: Route) -> None:
+            route.abort()
+
+        page.route(f"{http_base}*", abort)
+
+    def wait_until_socket_ready(self, recorder: Any) -> None:
+        # The page talks over HTTP long-polling until the WebSocket upgrade; frames of a run sent
+        # before it would never reach the recorder or the tampering.
+        recorder.wait_for_transport("upgrade", direction="sent", timeout=SOCKET_READY_TIMEOUT_SECONDS)
+
+    def answer_selector(self) -> str:
+        return '.step[data-step-type="assistant_message"]'
+
+    def sensitive_regions(self) -> tuple[str, ...]:
+        return ("#email", "#password", "#user-nav-button")
+
+
+class _BundledApp(BundledChainlitApp):
+    def describe(self) -> str:
+        return (f"the bundled Chainlit {CHAINLIT_VERSION} app at {self.backend_url} (a scripted test double "
+                f"for the model; log {self.log_path})")
+
+
+def _get(url: str, *, hint: str) -> httpx.Response:
+    try:
+        return httpx.get(url, timeout=PROBE_TIMEOUT_SECONDS)
+    except httpx.HTTPError as error:
+        raise PreflightFailure(url, probe_cause(error), hint) from None
+
+
+PROFILE = ChainlitProfile()
