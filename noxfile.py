@@ -21,6 +21,8 @@ RESULTS_DIR = "reports/allure-results"
 JUNIT_XML = "reports/junit.xml"
 REPORT_DIR = "reports/allure-report"
 VERDICT = "reports/verdict.json"
+PROMISES_MD = "reports/promises.md"
+PROMISES_JSON = "reports/promises.json"
 RELEASE_MANIFEST = "release-manifest.toml"
 # Allure 3 is the npm package `allure`; `nox -s report` installs this version outside the repository.
 ALLURE_VERSION = "3.18.0"
@@ -54,7 +56,7 @@ def lint(session: nox.Session) -> None:
     """ruff and mypy, both clean."""
     _install(session)
     session.run("ruff", "check", ".")
-    session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures")
+    session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures", "targets")
 
 
 def _with_default_workers(posargs: list[str]) -> list[str]:
@@ -199,6 +201,26 @@ def nightly(session: nox.Session) -> None:
     if not _build_report(session):
         session.warn(f"no test results in {RESULTS_DIR}: no report built")
     _gate(session, "nightly")
+
+
+@nox.session(python=PYTHON)
+def findings(session: nox.Session) -> None:
+    """What the suite finds in a kind of product: `-- [NAME] [pytest args]` (default chainlit).
+
+    The whole browser suite against that target's bundled app (or `--base-url`), the promises table
+    (reports/promises.md), and its comparison with targets/NAME/expected-promises.json: the session
+    fails when a promise's outcome differs from the recorded one, and names it. Broken promises are
+    the findings; they do not fail the session by themselves.
+    """
+    _install(session)
+    posargs = list(session.posargs)
+    target = posargs.pop(0) if posargs and not posargs[0].startswith("-") else "chainlit"
+    Path(PROMISES_MD).unlink(missing_ok=True)
+    session.run("pytest", "e2e", "--target", target, *_results_args(posargs), *_with_default_workers(posargs),
+                success_codes=[0, 1])
+    if Path(PROMISES_MD).is_file():
+        session.log(Path(PROMISES_MD).read_text(encoding="utf-8"))
+    session.run("python", "-m", "targets.findings", "--target", target, "--promises", PROMISES_JSON)
 
 
 @nox.session(python=PYTHON)
