@@ -50,7 +50,7 @@ def test_nothing_set_gives_the_defaults_and_passes_the_check():
     ("E2E_PROMPT", "x" * 4001, r"E2E_PROMPT='x+'\.\.\. is 4001 characters long: the chat sends at most 4000"),
     ("E2E_BASE_URL", "staging.example.com", r"E2E_BASE_URL='staging.example.com' is not an http\(s\) URL"),
     ("E2E_BASE_URL", "ftp://host", r"E2E_BASE_URL='ftp://host' is not an http\(s\) URL"),
-    ("E2E_CHROMIUM_EXECUTABLE", "/nonexistent/chrome", r"E2E_CHROMIUM_EXECUTABLE=/nonexistent/chrome does not exist"),
+    ("E2E_CHROMIUM_EXECUTABLE", "/no/chrome", r"E2E_CHROMIUM_EXECUTABLE=/no/chrome does not exist"),
 ])
 def test_each_bad_value_is_named_with_the_variable_the_value_and_what_is_wrong(monkeypatch, name, value, why):
     monkeypatch.setenv(name, value)
@@ -74,9 +74,9 @@ def test_good_values_are_taken(monkeypatch, tmp_path):
     chrome = tmp_path / "chrome"
     chrome.write_text("#!/bin/sh\n")
     chrome.chmod(0o755)
-    for name, value in {"E2E_PROMPT": "What is 2 + 2?", "E2E_EXPECT": r"\b4\b", "E2E_STARTED_WITHIN_SECONDS": "2.5",
-                        "E2E_COMPLETED_WITHIN_SECONDS": "30", "E2E_EXPECT_TIMEOUT_SECONDS": "7",
-                        "E2E_CHROMIUM_EXECUTABLE": str(chrome)}.items():
+    for name, value in {"E2E_PROMPT": "What is 2 + 2?", "E2E_EXPECT": r"\b4\b",
+                        "E2E_STARTED_WITHIN_SECONDS": "2.5", "E2E_COMPLETED_WITHIN_SECONDS": "30",
+                        "E2E_EXPECT_TIMEOUT_SECONDS": "7", "E2E_CHROMIUM_EXECUTABLE": str(chrome)}.items():
         monkeypatch.setenv(name, value)
 
     check_environment("https://staging.example.com")
