@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 import tomllib
 from pathlib import Path
 
@@ -32,6 +34,33 @@ def _install(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
 
 
+# --- a browser on a fresh machine (issue 11) ------------------------------------------------------
+
+
+def _ensure_browser(session: nox.Session) -> None:
+    """Find a Chromium or get one before pytest starts (fixtures/browser_finder.py); else stop with one line.
+
+    The finder is the one the suite and `.ci/install-browser` use; it needs only the standard library, so
+    nox imports it from the checkout. Playwright's own browser and download go through the session's Python.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixtures.browser_finder import BrowserProblem, Finder
+
+    finder = Finder(environ={**os.environ, **session.env}, python=str(Path(session.bin) / "python"),
+                    log=session.log)
+    try:
+        found = finder.ensure()
+    except BrowserProblem as problem:
+        session.error(f"browser: {problem}")
+    session.log(f"browser: {found}")
+
+
+def _launches_a_browser(posargs: list[str]) -> bool:
+    """Whether `nox -s tests -- ARGS` may start one: anything but a run of tests/unit only."""
+    paths = [arg for arg in posargs if not arg.startswith("-")]
+    return not posargs or not paths or not all(arg.startswith("tests/unit") for arg in paths)
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The project's own tests: unit, integration, the browser suite against the bundled app, the self-test.
@@ -39,6 +68,8 @@ def tests(session: nox.Session) -> None:
     With arguments (`nox -s tests -- tests/unit`) only pytest runs, with them.
     """
     _install(session)
+    if _launches_a_browser(session.posargs):
+        _ensure_browser(session)
     session.run("pytest", *session.posargs)
     if not session.posargs:
         session.run("python", "-m", "selftest")
@@ -85,6 +116,7 @@ def _results_args(posargs: list[str], *, tracing: str = "retain-on-failure") -> 
 def e2e(session: nox.Session) -> None:
     """The browser suite: the bundled app, or `-- --base-url URL` with E2E_USER_EMAIL/E2E_USER_PASSWORD."""
     _install(session)
+    _ensure_browser(session)
     session.run("pytest", "e2e", *_results_args(session.posargs), *_with_default_workers(session.posargs))
 
 
@@ -92,6 +124,7 @@ def e2e(session: nox.Session) -> None:
 def smoke(session: nox.Session) -> None:
     """The `smoke` subset of the browser suite: what QA runs by hand after a deploy."""
     _install(session)
+    _ensure_browser(session)
     session.run("pytest", "e2e", "-m", "smoke", *_results_args(session.posargs),
                 *_with_default_workers(session.posargs))
 
@@ -156,6 +189,7 @@ def release_gate(session: nox.Session) -> None:
     go to pytest as well. The session fails unless the verdict is green.
     """
     _install(session)
+    _ensure_browser(session)
     nodeids = _manifest_nodeids()
     if not nodeids:
         session.error(f"{RELEASE_MANIFEST} names no required test")
@@ -194,6 +228,7 @@ def nightly(session: nox.Session) -> None:
     gate in `nightly` mode, and a warning here). Arguments go to pytest.
     """
     _install(session)
+    _ensure_browser(session)
     Path(VERDICT).unlink(missing_ok=True)
     reruns = [] if _given(session.posargs, "--reruns") else ["--reruns", "1"]
     session.run("pytest", "e2e", *reruns, *_results_args(session.posargs),
@@ -230,6 +265,7 @@ def selftest(session: nox.Session) -> None:
     `-- FAULT ...` runs only those faults; `-- --discover` lists what the whole suite catches.
     """
     _install(session)
+    _ensure_browser(session)
     session.run("python", "-m", "selftest", *session.posargs)
 
 
@@ -237,4 +273,5 @@ def selftest(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """The suite's speed: -n 1 against -n 2, per-test overhead, timeout tests (reports/bench.json)."""
     _install(session)
+    _ensure_browser(session)
     session.run("python", "-m", "bench", *session.posargs)

@@ -43,9 +43,13 @@ def create_auth_app(settings: Settings, db: Database, tokens: Tokens, passwords:
             "expires_in": tokens.lifetimes["access"],
         }
 
+    accepts_any_password = settings.has_fault("auth_accepts_any_password")
+
     def check_password(email: str, password: str) -> str | None:
         user = db.find_user_by_email(email)
         ok = passwords.verify(user.password_hash if user else None, password)
+        if accepts_any_password and user is not None:
+            ok = True  # FAULT: auth_accepts_any_password -- the password of a known account is never checked
         return user.id if ok and user else None
 
     @app.get("/health")

@@ -44,6 +44,11 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "auth_down", "auth", "the auth service is not started: sign-in fails, backend /health degrades"
         ),
+        Fault(
+            "auth_accepts_any_password",
+            "auth",
+            "the auth service lets any password in for a known account (unknown emails are still refused)",
+        ),
         Fault("config_wrong_auth_port", "server", "GET /config names an auth port nothing listens on"),
         Fault(
             "ui_no_watchdog", "ui", "the UI has no watchdog: a silent agent leaves the user waiting forever"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pages
 from fixtures.embedded_app import EmbeddedApp
-from fixtures.preflight import run_preflight
+from fixtures.preflight import check_credentials, run_preflight
 from targets.base import BundledApp, FrameCodec, TargetConfig, TargetProfile
 from targets.contract.codec import CONTRACT_RULES, ContractCodec
 
@@ -32,6 +32,9 @@ class ContractProfile(TargetProfile):
     def preflight(self, base_url: str, *, source: str, patience_seconds: float) -> TargetConfig:
         # The contract's own watchdog (GET /config) is the patience; the suite's setting is not used.
         return run_preflight(base_url, source=source)
+
+    def check_credentials(self, config: TargetConfig, email: str, password: str) -> None:
+        check_credentials(config.auth_url, email, password)
 
     def new_codec(self) -> FrameCodec:
         return ContractCodec()

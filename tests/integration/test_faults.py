@@ -18,7 +18,7 @@ from tests.integration.helpers import (
 )
 
 MISBEHAVING = ("skip_thinking", "wrong_final_response", "no_thread_history", "config_wrong_auth_port",
-               "tool_events_out_of_order", "ui_no_watchdog", "ui_renders_html")
+               "tool_events_out_of_order", "ui_no_watchdog", "ui_renders_html", "auth_accepts_any_password")
 # long enough past the short agent timeout of the silent apps that a rescue would have arrived
 SILENCE_SECONDS = SHORT_AGENT_TIMEOUT_SECONDS * 3
 
@@ -118,6 +118,18 @@ def test_config_wrong_auth_port_points_the_ui_at_nothing(misbehaving: RunningApp
     assert config["auth_url"] != misbehaving.auth_url
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{config['auth_url']}/health")
+
+
+def test_auth_accepts_any_password_lets_a_known_account_in_and_still_refuses_an_unknown_one(
+    misbehaving: RunningApp,
+):
+    login_url = f"{misbehaving.auth_url}/auth/login"
+
+    known = httpx.post(login_url, json={"email": misbehaving.email, "password": "not-the-password"})
+    unknown = httpx.post(login_url, json={"email": "nobody@example.invalid", "password": "not-the-password"})
+
+    assert known.status_code == 200 and known.json()["token_type"] == "bearer"
+    assert unknown.status_code == 401
 
 
 def test_faults_script_lists_only_the_ui_faults(misbehaving: RunningApp):
