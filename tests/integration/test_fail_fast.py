@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,3 +99,68 @@ def test_the_golden_path_fails_at_the_watchdogs_banner_quoting_it_not_at_the_com
     (case,) = read_junit(run.junit).cases
     assert "AGENT_TIMEOUT" in case.message and "did not respond in time" in case.message, case.message
     assert "data-status='error'" in case.message, case.message
+
+
+DEAD_TARGET_WITHIN_SECONDS = 60.0
+
+
+class _LineReader:
+    """The lines a process prints, read in a thread, so that waiting for the next one has a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(process,), daemon=True).start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def next_line(self, deadline: float) -> str | None:
+        """The next line; None at the end of the output or at the deadline."""
+        try:
+            return self.lines.get(timeout=max(deadline - time.monotonic(), 0.001))
+        except queue.Empty:
+            return None
+
+
+def test_a_target_killed_mid_run_ends_the_run_within_60_s_red_naming_its_url(tmp_path: Path) -> None:
+    app = launch_app(tmp_path / "app")
+    command = [sys.executable, "-m", "pytest", "e2e", "-p", "no:cacheprovider", "-p", "no:randomly",
+               "--base-url", app.backend_url, "-n", "2", "-v", "--tb=line"]
+    inner = subprocess.Popen(command, cwd=ROOT, env=_inner_environment(app), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    killed_at = None
+    exit_code = None
+    ended_at = float("inf")
+    reader = _LineReader(inner)
+    try:
+        deadline = time.monotonic() + INNER_DEADLINE_SECONDS * 2
+        while (line := reader.next_line(deadline)) is not None:
+            lines.append(line)
+            if killed_at is None and " PASSED " in line:
+                app.process.kill()  # after the preflight and a first passed test: dead mid-run
+                app.process.wait()
+                killed_at = time.monotonic()
+                deadline = killed_at + DEAD_TARGET_WITHIN_SECONDS + 30
+        exit_code = inner.wait(timeout=max(deadline - time.monotonic(), 1))
+        ended_at = time.monotonic()
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if inner.poll() is None:
+            inner.kill()
+            inner.wait()
+        app.stop()
+    output = "".join(lines)
+    assert killed_at is not None, f"no test passed before the target was to be killed:\n{output[-3000:]}"
+    seconds = ended_at - killed_at
+    assert seconds <= DEAD_TARGET_WITHIN_SECONDS, (
+        f"the run went on {seconds:.0f} s after its target died (at most {DEAD_TARGET_WITHIN_SECONDS:g}):\n{output[-3000:]}")
+    assert exit_code == 3, f"exit code {exit_code}, not 3 (target unusable):\n{output[-3000:]}"
+    stopped = [line for line in lines if "run stopped: the target stopped answering mid-run" in line]
+    assert stopped and f"{app.backend_url}/health" in stopped[0], output[-3000:]
+    not_run = [line for line in lines if " PASSED " in line or " FAILED " in line or " ERROR " in line]
+    assert len(not_run) < 25, f"every test ran although the target was dead:\n{output[-3000:]}"
