@@ -95,7 +95,7 @@ class AiMessage:
 
     @allure.step("Expect the answer to become {status}")
     def expect_status(self, status: str, *, timeout: float | None = None) -> None:
-        """``data-status`` becomes ``status``; fails at once if the answer ends otherwise or the banner shows."""
+        """``data-status`` becomes ``status``; fails at once if the answer ends otherwise or the banner."""
         self._expect(self._with_status(status), f"become {status}",
                      unless_status=status if status in TERMINAL_STATUSES else None, timeout=timeout)
 

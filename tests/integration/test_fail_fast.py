@@ -158,7 +158,8 @@ def test_a_target_killed_mid_run_ends_the_run_within_60_s_red_naming_its_url(tmp
     assert killed_at is not None, f"no test passed before the target was to be killed:\n{output[-3000:]}"
     seconds = ended_at - killed_at
     assert seconds <= DEAD_TARGET_WITHIN_SECONDS, (
-        f"the run went on {seconds:.0f} s after its target died (at most {DEAD_TARGET_WITHIN_SECONDS:g}):\n{output[-3000:]}")
+        f"the run went on {seconds:.0f} s after its target died (at most {DEAD_TARGET_WITHIN_SECONDS:g} s):\n"
+        f"{output[-3000:]}")
     assert exit_code == 3, f"exit code {exit_code}, not 3 (target unusable):\n{output[-3000:]}"
     stopped = [line for line in lines if "run stopped: the target stopped answering mid-run" in line]
     assert stopped and f"{app.backend_url}/health" in stopped[0], output[-3000:]

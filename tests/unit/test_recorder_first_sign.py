@@ -15,7 +15,7 @@ def _event(event_type: str, run_id: str, **fields: object) -> str:
 
 
 class Feeder:
-    """Stands in for a page: each wait for a frame delivers the next scripted one, and counts the time asked."""
+    """Stands in for a page: each wait for a frame delivers the next scripted frame; counts time waited."""
 
     def __init__(self, recorder: WebSocketRecorder, frames: list[str]) -> None:
         self.recorder, self.frames, self.waited = recorder, list(frames), 0.0
@@ -57,7 +57,8 @@ def test_another_runs_end_does_not_stop_the_wait_for_this_run() -> None:
 def test_without_a_run_id_only_an_end_seen_while_waiting_counts() -> None:
     recorder, feeder = _recorder([])
     socket = feeder.socket
-    recorder.record("received", _event("agent_error", "earlier", code="TOOL_FAILED", message="x"), socket=socket)
+    earlier = _event("agent_error", "earlier", code="TOOL_FAILED", message="x")
+    recorder.record("received", earlier, socket=socket)
     feeder.frames = [_event("agent_started", "r3")]
 
     assert recorder.wait_for("agent_started").get("run_id") == "r3"
