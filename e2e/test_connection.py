@@ -119,7 +119,8 @@ def test_malformed_and_unknown_frames_are_ignored_and_the_next_message_is_answer
 
     with witness.at(chat.page, "the next message answered after junk frames"):
         with missed(f"after malformed and unknown frames the next message got no complete answer (it had "
-                    f"up to {suite_settings.completed_within_seconds:g} s; it fails as soon as the page gives up)"):
+                    f"up to {suite_settings.completed_within_seconds:g} s; it fails as soon as the page "
+                    "gives up)"):
             after.expect_complete(timeout=completed_ms)
         with missed("the UI showed an error for frames the contract says to ignore"):
             chat.error_banner.expect_hidden()
