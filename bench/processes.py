@@ -102,7 +102,8 @@ class TreeSampler:
         for pid in family:
             if pid not in cpu:
                 continue
-            if pid not in self.kind_by_pid:
+            if self.kind_by_pid.get(pid, "other") == "other":
+                # Looked at again until known: /usr/bin/chromium is a shell script that execs the browser.
                 self.kind_by_pid[pid] = kind_of(_command_line(pid))
             self.seconds_by_pid[pid] = max(self.seconds_by_pid.get(pid, 0.0), cpu[pid])
 
