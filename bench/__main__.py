@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -60,7 +59,7 @@ class SuiteRun:
     watchdog_seconds: float | None
     tests: list[dict[str, Any]]
     busy_cores: float | None  # of the whole machine, every process, while the run lasted
-    cpu_seconds: float | None = None  # every process of the run (the kernel's count for its children)
+    cpu_seconds: float | None = None  # every process of the run, sampled from /proc (bench/processes.py)
     cpu_by_kind: dict[str, float] | None = None  # sampled: browser, renderer, pytest, driver, app, ...
 
     @property
@@ -98,18 +97,13 @@ class SuiteRun:
                 for test in self.tests if "timeout" in test["markers"]]
 
 
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
     env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         phases = Path(folder) / "phases.json"
         command = [sys.executable, "-m", "pytest", "e2e", "-q", "-p", "no:cacheprovider", "-n", str(workers),
                    "-p", "bench.plugin", "--bench-out", str(phases), *pytest_args]
-        started, ticks, children_before = time.monotonic(), cpu_ticks(), _children_cpu_seconds()
+        started, ticks = time.monotonic(), cpu_ticks()
         with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as output:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                                        text=True)
@@ -120,7 +114,6 @@ def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
             text = output.read()
         wall = round(time.monotonic() - started, 2)
         busy = busy_cores(ticks, cpu_ticks(), os.cpu_count() or 1)
-        cpu_seconds = round(_children_cpu_seconds() - children_before, 2)
         if not phases.is_file():
             raise SystemExit(f"bench: the -n {workers} run wrote no phase file (exit {returncode}):\n"
                              f"{text[-3000:]}")
@@ -128,7 +121,7 @@ def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
     if returncode != 0:
         print(text[-3000:], file=sys.stderr)
     return SuiteRun(workers, wall, returncode, recorded["watchdog_seconds"], recorded["tests"], busy,
-                    cpu_seconds, sampler.by_kind(cpu_seconds))
+                    sampler.total(), sampler.by_kind())
 
 
 def _short(nodeid: str) -> str:
@@ -232,7 +225,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         print(f"  run {index}: -n {run['workers']}  {run['wall_seconds']:6.2f} s  exit {run['exit_code']}  "
               f"{'green' if run['green'] else 'NOT GREEN'}  {run['tests']} tests  {busy} of "
               f"{summary['machine']['cpus']} CPUs busy (every process)  "
-              f"{run['cpu_seconds']} CPU-s (the run's own)")
+              f"{run['cpu_seconds']} CPU-s (the run's processes)")
     for key, figures in summary["cpu"].items():
         kinds = ", ".join(f"{kind} {seconds:g}" for kind, seconds in (figures["by_process"] or {}).items())
         print(f"CPU-seconds, fastest green -n {key[1:]}: {figures['cpu_seconds']} in all, "

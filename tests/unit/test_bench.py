@@ -23,7 +23,7 @@ def _test(nodeid: str, start: float, setup: float, call: float, teardown: float,
 
 def _run(workers: int, wall: float, tests: list[dict[str, Any]], exit_code: int = 0) -> SuiteRun:
     return SuiteRun(workers, wall, exit_code, 30.0, tests, busy_cores=1.5, cpu_seconds=30.0,
-                    cpu_by_kind={"renderer": 12.0, "browser": 9.0, "pytest": 6.0, "unattributed": 3.0})
+                    cpu_by_kind={"renderer": 12.0, "browser": 9.0, "pytest": 6.0, "app": 3.0})
 
 
 TESTS = [
@@ -143,16 +143,30 @@ def test_processes_are_told_apart_by_their_command_line(command_line: list[str],
     assert kind_of(command_line) == kind
 
 
-def test_cpu_by_process_keeps_what_the_samples_missed_as_unattributed() -> None:
+def test_cpu_by_process_adds_up_each_kind() -> None:
     sampler = TreeSampler(root_pid=1)
     sampler.seconds_by_pid = {10: 4.0, 11: 2.5, 12: 1.5}
     sampler.kind_by_pid = {10: "renderer", 11: "renderer", 12: "app"}
 
-    by_kind = sampler.by_kind(exact_total=10.0)
+    by_kind = sampler.by_kind()
 
-    assert by_kind["renderer"] == 6.5 and by_kind["app"] == 1.5 and by_kind["unattributed"] == 2.0
+    assert by_kind["renderer"] == 6.5 and by_kind["app"] == 1.5 and sampler.total() == 8.0
     assert per_test(by_kind, 4)["renderer"] == 1.625
     assert per_test(by_kind, 0)["renderer"] is None
+
+
+def test_the_sampler_finds_the_descendants_of_a_process_and_their_cpu() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run([sys.executable, "
+                              "'-c', 'sum(i * i for i in range(3_000_000))'])"])
+    sampler = TreeSampler(child.pid, interval=0.02).start()
+    child.wait()
+    sampler.stop()
+
+    assert len(sampler.seconds_by_pid) >= 2  # the child and its own child
+    assert set(sampler.kind_by_pid.values()) == {"pytest"}  # python processes count as pytest's
 
 
 def test_busy_cores_from_two_readings():
