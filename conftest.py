@@ -27,6 +27,7 @@ pytest_plugins: list[str] = [
     "fixtures.allure_environment",
     "fixtures.run_guards",
     "fixtures.promises",
+    "fixtures.run_stop",
 ]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}

@@ -197,10 +197,19 @@ def release_gate(session: nox.Session) -> None:
     # Every pytest outcome goes on to the gate, which judges the run; pytest's exit status alone would
     # miss a deselected or evidence-less required test.
     session.run("pytest", *nodeids, "-p", "no:rerunfailures", *_results_args(session.posargs, tracing="on"),
-                *_with_default_workers(session.posargs), success_codes=range(6))
+                *_stop_at_first_failure(session.posargs), *_with_default_workers(session.posargs),
+                success_codes=range(6))
     if not _build_report(session):
         session.warn(f"no test results in {RESULTS_DIR}: no report built")
     _gate(session, "release")
+
+
+def _stop_at_first_failure(posargs: list[str]) -> list[str]:
+    # A release is off at the first required test that fails: red in a minute, not after every other
+    # test has waited out its budgets (fixtures/run_stop.py stops every xdist worker, the failed test's
+    # evidence complete; the gate names it first). `-- --maxfail=N` chooses otherwise.
+    chosen = any(arg in ("-x", "--exitfirst") or arg.startswith("--maxfail") for arg in posargs)
+    return [] if chosen else ["--maxfail=1"]
 
 
 def _gate(session: nox.Session, mode: str) -> None:
@@ -210,7 +219,9 @@ def _gate(session: nox.Session, mode: str) -> None:
     verdict = json.loads(Path(VERDICT).read_text(encoding="utf-8"))
     if verdict["verdict"] != "green":
         stopped = _run_stopped()
-        why = [f"pytest stopped before the tests: {stopped}"] if stopped else []
+        # A run stopped during its tests: the verdict's own reasons say so, after the failure that stopped it.
+        before_the_tests = stopped and not verdict["counts"].get("results")
+        why = [f"pytest stopped before the tests: {stopped}"] if before_the_tests else []
         why += [f"{reason['nodeid'] + ': ' if reason.get('nodeid') else ''}{reason['detail']}"
                 for reason in verdict["reasons"][:5]]
         session.error(f"{mode} gate {verdict['verdict'].upper()} ({VERDICT}):\n  - " + "\n  - ".join(why))

@@ -46,8 +46,8 @@ def _expect_retry_answered(chat: ChatPage, prompt: str, recorder: WebSocketRecor
     retried = chat.retry()
 
     with witness.at(chat.page, "the retry answered"):
-        with missed(f"the retry, with the tampering lifted, got no complete answer within "
-                    f"{settings.completed_within_seconds:g} s"):
+        with missed(f"the retry, with the tampering lifted, got no complete answer (it had up to "
+                    f"{settings.completed_within_seconds:g} s; it fails as soon as the page gives up)"):
             retried.expect_complete(timeout=settings.completed_within_seconds * 1000)
     sent_texts = [(event.get("payload") or {}).get("text") for event in recorder.sent("user_message")]
     assert sent_texts[-2:] == [prompt, prompt], (

@@ -24,8 +24,9 @@ class ChatPage:
         self.page = page
         self.message_input = page.get_by_label("Message input")
         self.send_button = page.get_by_role("button", name="Send message")
-        self.messages = MessageList(page.get_by_test_id("message-list"))
         self.error_banner = ErrorBanner(page.get_by_test_id("error-banner"))
+        # An answer's checks fail as soon as the banner says the page gave up on it.
+        self.messages = MessageList(page.get_by_test_id("message-list"), error_banner=self.error_banner.root)
         self.connection = ConnectionStatus(page.get_by_test_id("connection-status"))
         self.threads = ThreadList(page.get_by_test_id("thread-list"))
         self.thinking_indicator = page.get_by_test_id("thinking-indicator")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import allure
 from playwright.sync_api import Locator, expect
 
 AI_MESSAGE = "ai-message"
 USER_MESSAGE = "user-message"
+# An answer in one of these states will not change any more (CONTRACT.md section 5).
+TERMINAL_STATUSES = ("complete", "error")
 
 
 def _attribute_is(name: str, value: str) -> str:
@@ -18,11 +21,33 @@ def _attribute_is(name: str, value: str) -> str:
     return f'[{name}="{escaped}"]'
 
 
-class AiMessage:
-    """One answer in the message list; ``data-status`` is streaming, complete or error."""
+def _first_sign(wanted: Locator, instead: Sequence[Locator], *, timeout: float | None) -> bool | None:
+    """Wait, through Playwright's auto-waiting, until ``wanted`` or one of ``instead`` is in the page.
 
-    def __init__(self, root: Locator) -> None:
+    True: ``wanted`` came; False: something of ``instead`` came first (the page gave up);
+    None: neither within ``timeout``.
+    """
+    either = wanted
+    for sign in instead:
+        either = either.or_(sign)
+    try:
+        expect(either.first).to_be_attached(timeout=timeout)
+    except AssertionError:
+        return None
+    return wanted.count() > 0
+
+
+class AiMessage:
+    """One answer in the message list; ``data-status`` is streaming, complete or error.
+
+    A check that waits for the answer fails as soon as the page has given up on it
+    (the answer ended in another terminal status, or ``error_banner`` appeared),
+    quoting what the user saw, instead of waiting out its whole timeout.
+    """
+
+    def __init__(self, root: Locator, *, error_banner: Locator | None = None) -> None:
         self.root = root
+        self.error_banner = error_banner
 
     def run_id(self) -> str:
         return self.root.get_attribute("data-run-id") or ""
@@ -34,11 +59,45 @@ class AiMessage:
         """The answer as the user sees it."""
         return self.root.inner_text()
 
+    def _with_status(self, status: str) -> Locator:
+        return self.root.and_(self.root.page.locator(_attribute_is("data-status", status)))
+
+    def _given_up(self, *, unless_status: str | None = None) -> list[Locator]:
+        """What the page shows when this answer will not come: another terminal status, the error banner."""
+        signs = [self._with_status(status) for status in TERMINAL_STATUSES if status != unless_status]
+        if self.error_banner is not None and unless_status != "error":
+            signs.append(self.error_banner.filter(visible=True))
+        return signs
+
+    def shown(self) -> str:
+        """What the user sees of this answer and of the error banner, right now (no waiting)."""
+        statuses = self.root.evaluate_all("(nodes) => nodes.map((node) => node.getAttribute('data-status'))")
+        answer = f"ai-message data-status={statuses[0]!r}" if statuses else "no such ai-message yet"
+        if self.error_banner is None:
+            return answer
+        banners = self.error_banner.filter(visible=True).evaluate_all(
+            "(nodes) => nodes.map((node) => [node.getAttribute('data-error-code'), node.innerText])")
+        if not banners:
+            return f"{answer}; no error-banner"
+        code, text = banners[0]
+        return f"{answer}; error-banner {code} {' '.join(str(text).split())!r}"
+
+    def _expect(self, wanted: Locator, what: str, *, unless_status: str | None,
+                timeout: float | None) -> None:
+        came = _first_sign(wanted, self._given_up(unless_status=unless_status), timeout=timeout)
+        if came is None:
+            within = f" within {timeout / 1000:g} s" if timeout is not None else ""
+            raise AssertionError(f"the ai-message should {what}: it did not{within}; the page shows "
+                                 f"{self.shown()}")
+        if not came:
+            raise AssertionError(f"the ai-message should {what}, but the page gave up on it first: "
+                                 f"{self.shown()}")
+
     @allure.step("Expect the answer to become {status}")
     def expect_status(self, status: str, *, timeout: float | None = None) -> None:
-        expect(self.root, f"the ai-message should become {status}").to_have_attribute(
-            "data-status", status, timeout=timeout
-        )
+        """``data-status`` becomes ``status``; fails at once if the answer ends otherwise or the banner."""
+        self._expect(self._with_status(status), f"become {status}",
+                     unless_status=status if status in TERMINAL_STATUSES else None, timeout=timeout)
 
     def expect_streaming(self, *, timeout: float | None = None) -> None:
         self.expect_status("streaming", timeout=timeout)
@@ -48,20 +107,25 @@ class AiMessage:
 
     @allure.step("Expect the answer to match {pattern}")
     def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
+        # The first sign only decides whether to go on; the check itself is Playwright's own.
+        loose = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+        self._expect(self.root.filter(has_text=loose), f"match {pattern!r}", unless_status="complete",
+                     timeout=timeout)
         expect(self.root).to_have_text(pattern, timeout=timeout)
 
 
 class MessageList:
     """The conversation: ``user-message`` and ``ai-message`` items, oldest first."""
 
-    def __init__(self, root: Locator) -> None:
+    def __init__(self, root: Locator, *, error_banner: Locator | None = None) -> None:
         self.root = root
         self.user_messages = root.get_by_test_id(USER_MESSAGE)
         self.ai_messages = root.get_by_test_id(AI_MESSAGE)
+        self.error_banner = error_banner  # where the page says it gave up on an answer
 
     def answer(self, index: int) -> AiMessage:
         """The ``index``-th answer (0 is the oldest); it may not exist yet."""
-        return AiMessage(self.ai_messages.nth(index))
+        return AiMessage(self.ai_messages.nth(index), error_banner=self.error_banner)
 
     @allure.step("Expect the user message {text:.80}")
     def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:

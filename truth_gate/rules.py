@@ -43,11 +43,11 @@ class _Test:
 def judge(inputs: Inputs, mode: str) -> tuple[list[Reason], dict[str, int]]:
     """Every finding about the run, and the counts for the summary."""
     findings: list[Reason] = []
-    if inputs.record.stopped_reason:
-        # the cause comes first; what follows (nothing collected, no results) is its consequence
-        findings.append(Reason("run-stopped",
-                               f"pytest stopped before the tests: {inputs.record.stopped_reason}"))
+    stopped = inputs.record.stopped_reason
     fresh, stale = _split_stale(inputs, findings)
+    if stopped and not fresh:
+        # the cause comes first; what follows (nothing collected, no results) is its consequence
+        findings.insert(0, Reason("run-stopped", f"pytest stopped before the tests: {stopped}"))
     collected = inputs.record.collected
     if collected is None:
         findings.append(Reason("collection-incomplete",
@@ -64,7 +64,24 @@ def judge(inputs: Inputs, mode: str) -> tuple[list[Reason], dict[str, int]]:
         findings.append(Reason("no-tests-ran", "no test ran in this run (none collected, or all skipped)"))
     findings.extend(_judge_exit_status(inputs.record))
     findings.extend(_judge_junit(inputs.junit, inputs.record.run_id, tests, findings))
+    if stopped and fresh:
+        findings = _stopped_during_the_tests(findings, stopped)
     return findings, _counts(tests, stale, inputs)
+
+
+_FAILURES = ("failed", "broken")
+
+
+def _stopped_during_the_tests(findings: list[Reason], stopped: str) -> list[Reason]:
+    """A run stopped early (``--maxfail``, a dead target): the failures that stopped it come first,
+    then why it stopped; the tests it never started are "not run" because of that, not crashes."""
+    not_run = [finding for finding in findings if finding.rule == "no-result"]
+    failures = [finding for finding in findings if finding.rule in _FAILURES]
+    rest = [finding for finding in findings if finding not in not_run and finding not in failures]
+    why = Reason("run-stopped-early", f"the run stopped early, {len(not_run)} test(s) not run: {stopped}")
+    return [*failures, why, *rest,
+            *(Reason("not-run", f"not run: the run stopped early ({stopped})", nodeid=finding.nodeid)
+              for finding in not_run)]
 
 
 def _split_stale(inputs: Inputs, findings: list[Reason]) -> tuple[list[AllureResult], list[AllureResult]]:

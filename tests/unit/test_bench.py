@@ -1,22 +1,29 @@
-"""The benchmark's arithmetic: overhead without the app's own time, fastest runs, targets met or missed."""
+"""The benchmark's arithmetic: overhead without the app's own time, fastest green runs, targets met, missed
+or invalid (a figure from a run that was not what was meant), CPU-seconds by process."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bench.__main__ import SuiteRun, summarise
+from bench.figures import Figure
 from bench.machine import busy_cores
+from bench.processes import TreeSampler, kind_of, per_test
 from fixtures.app_pages import APP_WAIT_PROPERTY
 
 
 def _test(nodeid: str, start: float, setup: float, call: float, teardown: float, waited: float,
-          markers: tuple[str, ...] = (), worker: str = "gw0") -> dict[str, Any]:
+          markers: tuple[str, ...] = (), worker: str = "gw0", outcome: str = "passed") -> dict[str, Any]:
     return {"nodeid": nodeid, "worker": worker, "markers": list(markers), "start": start, "setup": setup,
-            "call": call, "teardown": teardown, "user_properties": [[APP_WAIT_PROPERTY, waited]]}
+            "call": call, "teardown": teardown, "user_properties": [[APP_WAIT_PROPERTY, waited]],
+            "setup_outcome": "passed", "call_outcome": outcome, "teardown_outcome": "passed"}
 
 
-def _run(workers: int, wall: float, tests: list[dict[str, Any]]) -> SuiteRun:
-    return SuiteRun(workers, wall, 0, 30.0, tests, busy_cores=1.5)
+def _run(workers: int, wall: float, tests: list[dict[str, Any]], exit_code: int = 0) -> SuiteRun:
+    return SuiteRun(workers, wall, exit_code, 30.0, tests, busy_cores=1.5, cpu_seconds=30.0,
+                    cpu_by_kind={"renderer": 12.0, "browser": 9.0, "pytest": 6.0, "app": 3.0})
 
 
 TESTS = [
@@ -45,14 +52,121 @@ def test_the_fastest_run_of_each_configuration_counts_and_targets_are_judged():
     assert summary["overhead"]["n1"]["median_seconds"] == 0.3
     assert summary["overhead"]["n1"]["worst_after_first_test"] == "e2e/a.py::c"
     assert summary["targets"]["median_overhead"]["met"]
-    assert summary["timeout_tests"] == {"e2e/a.py::c": {"call_seconds": 2, "total_seconds": 2.8}}
+    assert summary["timeout_tests"] == {"e2e/a.py::c": {"call_seconds": 2, "total_seconds": 2.8,
+                                                        "passed_runs": 4, "runs": 4}}
     assert summary["targets"]["timeout_tests"]["met"]
+    assert summary["cpu"]["n2"]["cpu_seconds_per_test"] == 10.0
+    assert summary["cpu"]["n2"]["by_process_per_test"]["renderer"] == 4.0
 
 
-def test_no_timeout_test_at_all_is_a_missed_target():
+def test_no_timeout_test_at_all_is_an_invalid_figure_not_a_missed_one():
     runs = [_run(1, 20, TESTS[:2]), _run(2, 10, TESTS[:2])]
 
-    assert not summarise(runs, MACHINE, "now", [])["targets"]["timeout_tests"]["met"]
+    figure = summarise(runs, MACHINE, "now", [])["targets"]["timeout_tests"]
+
+    assert (figure["verdict"], figure["met"]) == ("INVALID", None)
+
+
+def test_a_timeout_test_that_errored_fast_is_invalid_never_met():
+    errored = [*TESTS[:2], _test("e2e/a.py::c", 6, setup=0.01, call=0, teardown=0, waited=0,
+                                 markers=("timeout",), outcome="failed")]
+    runs = [_run(1, 20, TESTS), _run(2, 10, errored, exit_code=1)]
+
+    figure = summarise(runs, MACHINE, "now", [])["targets"]["timeout_tests"]
+
+    assert figure["verdict"] == "INVALID" and "a::c" in figure["why_invalid"]
+
+
+def test_a_red_run_is_never_the_fastest_and_without_a_green_one_the_figures_are_invalid():
+    runs = [_run(1, 20, TESTS), _run(2, 9, TESTS, exit_code=1), _run(2, 14, TESTS)]
+
+    summary = summarise(runs, MACHINE, "now", [])
+
+    assert summary["wall_seconds"] == {"n1": 20, "n2": 14}
+    assert [run["green"] for run in summary["runs"]] == [True, False, True]
+
+    only_red = summarise([_run(1, 20, TESTS), _run(2, 9, TESTS, exit_code=1)], MACHINE, "now", [])
+
+    for name in ("ratio", "median_overhead", "wall_vs_playwright_test"):
+        assert only_red["targets"][name]["verdict"] == "INVALID", name
+        assert "no green -n 2 run (exit codes: 1)" in only_red["targets"][name]["why_invalid"]
+    assert not any(": met" in line or ": MISSED" in line for line in only_red["figures"]
+                   if not line.startswith("timeout"))
+
+
+def test_a_run_that_exits_0_with_a_failed_test_is_not_green():
+    assert not _run(2, 10, [_test("e2e/a.py::x", 0, 1, 1, 1, 0, outcome="failed")]).green
+    assert not _run(2, 10, []).green
+
+
+def test_the_suite_is_judged_against_nine_tenths_of_playwright_tests_wall_time():
+    runs = [_run(1, 30, TESTS), _run(2, 24, TESTS)]
+
+    summary = summarise(runs, MACHINE, "now", [], playwright_test_seconds=30.0)
+    figure = summary["targets"]["wall_vs_playwright_test"]
+
+    assert (figure["value"], figure["verdict"]) == (24, "met")
+    assert figure["target"].startswith("<= 27 s (0.9 x Playwright Test's 30 s)")
+    assert summarise(runs, MACHINE, "now", [], playwright_test_seconds=26.1)["targets"][
+        "wall_vs_playwright_test"]["verdict"] == "MISSED"
+
+
+@pytest.mark.parametrize(("value", "valid", "also_needed", "verdict"), [
+    (50.0, True, (True, ""), "met"),
+    (61.0, True, (True, ""), "MISSED"),
+    (50.0, True, (False, "the URL was not named"), "MISSED"),
+    (0.01, False, (True, ""), "INVALID"),
+    (None, True, (True, ""), "INVALID"),
+])
+def test_a_figure_is_met_missed_or_invalid(value: float | None, valid: bool, also_needed: tuple[bool, str],
+                                           verdict: str) -> None:
+    figure = Figure.judged("time to red", value, "s", at_most=60, valid=valid,
+                           why_invalid="the run was green", also_needed=also_needed)
+
+    assert figure.verdict == verdict
+    assert "target <= 60 s" in figure.line() and verdict in figure.line()
+    if verdict == "INVALID":
+        assert figure.met is None and "met" not in figure.line().replace("INVALID", "")
+
+
+@pytest.mark.parametrize(("command_line", "kind"), [
+    (["/usr/lib/chromium/chromium", "--type=renderer", "--lang=en"], "renderer"),
+    (["/usr/lib/chromium/chromium", "--headless", "--remote-debugging-pipe"], "browser"),
+    (["/usr/lib/chromium/chromium", "--type=gpu-process"], "browser helpers"),
+    ([".../playwright/driver/node", ".../package/cli.js", "run-driver"], "driver"),
+    (["/venv/bin/python", "-m", "reference_app", "--backend-port", "0"], "app"),
+    (["/venv/bin/python", "-m", "pytest", "e2e"], "pytest"),
+    (["/venv/bin/python", "-c", "import sys;exec(eval(sys.stdin.readline()))"], "pytest"),
+    (["/bin/sh", "-c", "true"], "other"),
+])
+def test_processes_are_told_apart_by_their_command_line(command_line: list[str], kind: str) -> None:
+    assert kind_of(command_line) == kind
+
+
+def test_cpu_by_process_adds_up_each_kind() -> None:
+    sampler = TreeSampler(root_pid=1)
+    sampler.seconds_by_pid = {10: 4.0, 11: 2.5, 12: 1.5}
+    sampler.kind_by_pid = {10: "renderer", 11: "renderer", 12: "app"}
+
+    by_kind = sampler.by_kind()
+
+    assert by_kind["renderer"] == 6.5 and by_kind["app"] == 1.5 and sampler.total() == 8.0
+    assert per_test(by_kind, 4)["renderer"] == 1.625
+    assert per_test(by_kind, 0)["renderer"] is None
+
+
+def test_the_sampler_finds_the_descendants_of_a_process_and_their_cpu() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run([sys.executable, "
+                              "'-c', 'sum(i * i for i in range(3_000_000))'])"])
+    sampler = TreeSampler(child.pid, interval=0.02).start()
+    child.wait()
+    sampler.stop()
+
+    assert len(sampler.seconds_by_pid) >= 2  # the child and its own child
+    assert set(sampler.kind_by_pid.values()) == {"pytest"}  # python processes count as pytest's
 
 
 def test_busy_cores_from_two_readings():

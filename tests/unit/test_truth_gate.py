@@ -529,3 +529,23 @@ def test_a_declaration_names_every_parametrization_of_a_test(run: FakeRun) -> No
     verdict = run.judge()
 
     assert (verdict.verdict, verdict.reasons) == ("green", [])
+
+
+def test_a_run_stopped_at_its_first_failure_names_that_test_first_then_why_it_stopped(run: FakeRun) -> None:
+    run.record.collected = [LOGIN, GOLDEN, EXTRA]
+    run.add(GOLDEN, "failed", message="AssertionError: the ai-message should become complete, but the page "
+                                      "gave up on it first: error-banner AGENT_TIMEOUT", evidence=EVIDENCE)
+    run.record.exit_status = 2
+    run.record.stopped_reason = "stopping after 1 failures"
+
+    verdict = run.judge()
+
+    assert verdict.verdict == "red"
+    assert (verdict.reasons[0].rule, verdict.reasons[0].nodeid) == ("failed", GOLDEN)
+    assert "AGENT_TIMEOUT" in verdict.reasons[0].detail
+    assert verdict.reasons[1].rule == "run-stopped-early"
+    assert "2 test(s) not run: stopping after 1 failures" in verdict.reasons[1].detail
+    not_run = {reason.nodeid for reason in verdict.reasons if reason.rule == "not-run"}
+    assert not_run == {LOGIN, EXTRA}
+    assert not any("crashed" in reason.detail or "before the tests" in reason.detail
+                   for reason in verdict.reasons)
