@@ -26,6 +26,7 @@ pytest_plugins: list[str] = [
     "fixtures.allure_labels",
     "fixtures.allure_environment",
     "fixtures.run_guards",
+    "fixtures.latency",
 ]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
