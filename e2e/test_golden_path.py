@@ -1,4 +1,4 @@
-"""The golden path: signed in, ask, get the answer, over the five critical events, within the latency budgets."""
+"""The golden path: sign in, ask, get the answer over the five critical events, within budget."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_bu
         run_id = answer.run_id()
         completed = ws_recorder.wait_for("agent_completed", run_id=run_id)
         problems = check_run_sequence(ws_recorder.run_events(run_id))
-        assert not problems, f"sample {sample + 1}: the run's events break the contract:\n" + "\n".join(problems)
+        assert not problems, (f"sample {sample + 1}: the run's events break the contract:\n"
+                              + "\n".join(problems))
         shown = answer.text()
         assert completed["final_response"] == shown, (
             f"sample {sample + 1}: agent_completed.final_response {completed['final_response']!r} "

@@ -29,7 +29,7 @@ class BaselineVerdict:
 
 def judge_baseline(run: dict[str, Any], entries: list[dict[str, Any]], *, max_rise_percent: float,
                    nightly_runs: int) -> BaselineVerdict:
-    """Compare ``run``'s time to first token P95 with the last ``nightly_runs`` nightly entries of its target."""
+    """``run``'s time to first token P95 against the last ``nightly_runs`` nightly runs of its target."""
     current = float(run["figures"][FIRST_TOKEN]["p95"])
     nightly = [entry for entry in of_target(entries, run.get("target"))
                if entry["kind"] == "nightly" and entry["run_id"] != run.get("run_id")]
@@ -41,12 +41,13 @@ def judge_baseline(run: dict[str, Any], entries: list[dict[str, Any]], *, max_ri
     last = [float(entry["figures"][FIRST_TOKEN]["p95"]) for entry in nightly[-nightly_runs:]]
     baseline = statistics.median(last)
     if baseline <= 0:
-        return BaselineVerdict(False, False, f"latency baseline not judged: the nightly median is {baseline} s",
-                               current, baseline)
-    rise = (current - baseline) / baseline * 100
+        return BaselineVerdict(False, False, f"latency baseline not judged: the nightly median is "
+                               f"{baseline} s", current, baseline)
+    # to a hundredth of a per cent, so that exactly X % (in decimal figures) is not read as more
+    rise = round((current - baseline) / baseline * 100, 2)
     red = rise > max_rise_percent
     verdict = "RED" if red else "green"
-    message = (f"latency baseline {verdict}: time to first token P95 {current:.2f} s is {rise:+.0f} % against "
-               f"{baseline:.2f} s, the median P95 of the last {nightly_runs} nightly runs "
+    message = (f"latency baseline {verdict}: time to first token P95 {current:.2f} s is {rise:+.0f} % "
+               f"against {baseline:.2f} s, the median P95 of the last {nightly_runs} nightly runs "
                f"(limit +{max_rise_percent:g} %, {RISE_SETTING})")
     return BaselineVerdict(True, red, message, current, baseline, rise)

@@ -78,7 +78,8 @@ def _panel(entries: list[dict[str, Any]], figure: str, title: str, top: float) -
     for values, colour, dash in ((medians, MEDIAN_COLOUR, ""), (p95s, P95_COLOUR, ' stroke-dasharray="6 4"')):
         if len(values) > 1:
             points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
-            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                         f'stroke-width="2"{dash}/>')
     for index, entry in enumerate(entries):
         tooltip = (f"run {entry['run_id']} ({entry['kind']}, commit {entry.get('commit') or '?'}, "
                    f"{entry['time']}): median {medians[index]:.3f} s, P95 {p95s[index]:.3f} s")
@@ -123,7 +124,7 @@ def render_svg(entries: list[dict[str, Any]], *, target: str, runs: int = RUNS_S
             x = LEFT + (index + 0.5) * plot_width / len(shown)
             parts.append(f'<text x="{x:.1f}" y="{label_y}" font-size="11" fill="#444" text-anchor="end" '
                          f'transform="rotate(-35 {x:.1f} {label_y})">{escape(_label(entry))}</text>')
-        parts.append(_text(LEFT, HEIGHT - 8, "one point per run (UTC start time); hover a point for its run id "
-                           "and commit", font_size="11", fill="#666"))
+        parts.append(_text(LEFT, HEIGHT - 8, "one point per run (UTC start time); hover a point for its "
+                           "run id and commit", font_size="11", fill="#666"))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

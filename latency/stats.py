@@ -71,7 +71,7 @@ def summarize_floor(values: Sequence[float]) -> dict[str, float]:
 
 
 def run_figures(samples: Sequence[LatencySample]) -> dict[str, Any]:
-    """The figures of a run: each seconds figure summarized, the speed too (None if every answer came at once)."""
+    """Each seconds figure summarized, and the speed (None if every answer was shown at once)."""
     if not samples:
         raise ValueError("no samples")
     figures: dict[str, Any] = {"samples": len(samples)}

@@ -29,7 +29,9 @@ _OBSERVER_SCRIPT = """
 (key, spec) => {
   if (window[key]) return;
   const notes = window[key] = { samples: [], sent: [], received: [] };
-  const attempt = (read, value, fallback) => { try { return read(value); } catch (error) { return fallback; } };
+  const attempt = (read, value, fallback) => {
+    try { return read(value); } catch (error) { return fallback; }
+  };
   let previous = null;
   const snapshot = () => {
     const answers = document.querySelectorAll(spec.selector);
@@ -86,7 +88,8 @@ class AnswerSpec:
 
     def as_javascript(self) -> str:
         return ("{" + f"selector: {json.dumps(self.selector)}, text: {self.text}, status: {self.status}, "
-                f"runId: {self.run_id}, complete: {self.complete}, attributes: {json.dumps(list(self.attributes))}, "
+                f"runId: {self.run_id}, complete: {self.complete}, "
+                f"attributes: {json.dumps(list(self.attributes))}, "
                 f"sentMessage: {self.sent_message}, runFrame: {self.run_frame}" + "}")
 
 

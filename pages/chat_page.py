@@ -112,7 +112,7 @@ class ChatPage:
 
     @allure.step("Watch the answer as it streams")
     def watch_answers(self) -> AnswerWatch:
-        """Start recording every visible state of the newest answer, and the socket's frames, on the page's clock."""
+        """Start recording every visible state of the newest answer and the socket's frames (page clock)."""
         return AnswerWatch(self.page, self.answer_spec).start()
 
     # --- reading ----------------------------------------------------------------
