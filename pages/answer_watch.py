@@ -189,11 +189,14 @@ class AnswerWatch:
         if not shown:
             raise TimingUnavailable(f"answer {mark.answers} became complete without a visible character")
         first = shown[0]
-        growth = [state for state in shown if _visible_chars(state.text) > _visible_chars(first.text)]
+        # the last moment the text grew: a later state that only changes the status is not streaming
+        grown, chars = first, _visible_chars(first.text)
+        for state in shown[1:]:
+            if _visible_chars(state.text) > chars:
+                grown, chars = state, _visible_chars(state.text)
         rate = None
-        if growth and growth[-1].at > first.at:
-            rate = ((_visible_chars(growth[-1].text) - _visible_chars(first.text))
-                    / ((growth[-1].at - first.at) / 1000))
+        if grown.at > first.at:
+            rate = (chars - _visible_chars(first.text)) / ((grown.at - first.at) / 1000)
         return AnswerTiming(
             first_frame_seconds=round((first_frame - send_at) / 1000, 4),
             first_token_seconds=round((first.at - send_at) / 1000, 4),
