@@ -28,6 +28,7 @@ pytest_plugins: list[str] = [
     "fixtures.run_guards",
     "fixtures.promises",
     "fixtures.run_stop",
+    "fixtures.latency",
 ]
 
 _CATEGORY_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}

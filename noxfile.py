@@ -87,7 +87,7 @@ def lint(session: nox.Session) -> None:
     """ruff and mypy, both clean."""
     _install(session)
     session.run("ruff", "check", ".")
-    session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures", "targets")
+    session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures", "targets", "latency")
 
 
 def _with_default_workers(posargs: list[str]) -> list[str]:
@@ -146,6 +146,7 @@ def _build_report(session: nox.Session) -> bool:
     """Build reports/allure-report from reports/allure-results (allurerc.mjs); False if there are none."""
     if not any(Path(RESULTS_DIR).glob("*-result.json")):
         return False
+    _latency_chart(session)
     allure = _allure_command(session)
     shutil.rmtree(REPORT_DIR, ignore_errors=True)
     # allurerc.mjs: output, history (reports/history/history.jsonl, kept between runs), categories.
@@ -181,6 +182,30 @@ def _run_stopped() -> str:
     return next((line.partition("=")[2] for line in lines if line.startswith("run.stopped=")), "")
 
 
+# --- latency: the history of nightly and release-gate runs, its chart, the release baseline (issue 13) ---
+# The suite's pytest controller combines every worker's samples into reports/latency.json, once per run;
+# appending that file to reports/history/latency.jsonl happens here, once per nightly or release-gate
+# session, never in pytest (a shard, a rerun or a plain `nox -s e2e` must not add a point to the trend).
+
+
+def _record_latency(session: nox.Session, kind: str) -> None:
+    """Append this run's latency figures to the history (reports/history/latency.jsonl)."""
+    session.run("python", "-m", "latency", "record", "--kind", kind, success_codes=[0, 2])
+
+
+def _latency_chart(session: nox.Session) -> None:
+    """Draw the last 30 runs of the history to reports/latency.svg and into the report's results.
+
+    The `latency` package is plain Python: nox's own interpreter runs it, also in `report` (no venv).
+    """
+    session.run(sys.executable, "-m", "latency", "chart", external=True)
+
+
+def _latency_baseline(session: nox.Session) -> None:
+    """The release gate's baseline rule (E2E_BASELINE_*): red fails the session with both figures."""
+    session.run("python", "-m", "latency", "baseline")
+
+
 @nox.session(python=PYTHON)
 def release_gate(session: nox.Session) -> None:
     """The release manifest's tests, no reruns, traces kept, the report, then the truth gate's verdict.
@@ -199,9 +224,11 @@ def release_gate(session: nox.Session) -> None:
     session.run("pytest", *nodeids, "-p", "no:rerunfailures", *_results_args(session.posargs, tracing="on"),
                 *_stop_at_first_failure(session.posargs), *_with_default_workers(session.posargs),
                 success_codes=range(6))
+    _record_latency(session, "release")
     if not _build_report(session):
         session.warn(f"no test results in {RESULTS_DIR}: no report built")
     _gate(session, "release")
+    _latency_baseline(session)
 
 
 def _stop_at_first_failure(posargs: list[str]) -> list[str]:
@@ -244,6 +271,7 @@ def nightly(session: nox.Session) -> None:
     reruns = [] if _given(session.posargs, "--reruns") else ["--reruns", "1"]
     session.run("pytest", "e2e", *reruns, *_results_args(session.posargs),
                 *_with_default_workers(session.posargs), success_codes=range(6))
+    _record_latency(session, "nightly")
     if not _build_report(session):
         session.warn(f"no test results in {RESULTS_DIR}: no report built")
     _gate(session, "nightly")

@@ -1,6 +1,6 @@
 """Page objects of the chat product, in its own vocabulary (CONTRACT.md section 5)."""
 
-from pages.answer_watch import AnswerSample, AnswerWatch
+from pages.answer_watch import AnswerSample, AnswerSpec, AnswerTiming, AnswerWatch, TimingUnavailable
 from pages.chat_page import ChatPage
 from pages.components import AiMessage, ConnectionStatus, ErrorBanner, MessageList, ThreadList
 from pages.login_page import LoginPage
@@ -8,6 +8,8 @@ from pages.login_page import LoginPage
 __all__ = [
     "AiMessage",
     "AnswerSample",
+    "AnswerSpec",
+    "AnswerTiming",
     "AnswerWatch",
     "ChatPage",
     "ConnectionStatus",
@@ -15,4 +17,5 @@ __all__ = [
     "LoginPage",
     "MessageList",
     "ThreadList",
+    "TimingUnavailable",
 ]

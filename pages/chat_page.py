@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import allure
 from playwright.sync_api import Page, expect
 
-from pages.answer_watch import AnswerWatch
-from pages.components import AiMessage, ConnectionStatus, ErrorBanner, MessageList, ThreadList
+from pages.answer_watch import AnswerSpec, AnswerWatch
+from pages.components import AI_MESSAGE, AiMessage, ConnectionStatus, ErrorBanner, MessageList, ThreadList
 
 if TYPE_CHECKING:
     from pages.login_page import LoginPage
@@ -18,8 +18,24 @@ CHAT_PATH = "/chat"
 _AT_CHAT = re.compile(r"/chat(?:/[^/?#]+)?(?:[?#].*)?$")
 _THREAD_ID_IN_URL = re.compile(r"/chat/([^/?#]+)")
 
+# How the contract's page shows an answer and sends a message (CONTRACT.md sections 4 and 5), for the
+# in-page answer watch and its latency figures. The watch runs inside the page, where only a CSS
+# selector reaches a test id; frames are the contract's flat JSON with a `type` (a run's carry `run_id`).
+CONTRACT_ANSWER = AnswerSpec(
+    selector=f'[data-testid="{AI_MESSAGE}"]',
+    text="(answer) => answer.innerText",
+    status="(answer) => answer.getAttribute('data-status') || ''",
+    run_id="(answer) => answer.getAttribute('data-run-id') || ''",
+    complete="(answer) => answer.getAttribute('data-status') === 'complete'",
+    attributes=("data-status", "data-run-id"),
+    sent_message="(data) => JSON.parse(data).type === 'user_message'",
+    run_frame="(data) => typeof JSON.parse(data).run_id === 'string'",
+)
+
 
 class ChatPage:
+    answer_spec = CONTRACT_ANSWER
+
     def __init__(self, page: Page) -> None:
         self.page = page
         self.message_input = page.get_by_label("Message input")
@@ -97,8 +113,8 @@ class ChatPage:
 
     @allure.step("Watch the answer as it streams")
     def watch_answers(self) -> AnswerWatch:
-        """Start recording every visible state of the newest answer."""
-        return AnswerWatch(self.page).start()
+        """Start recording every visible state of the newest answer and the socket's frames (page clock)."""
+        return AnswerWatch(self.page, self.answer_spec).start()
 
     # --- reading ----------------------------------------------------------------
     def thread_id(self) -> str:

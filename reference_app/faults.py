@@ -85,6 +85,16 @@ FAULTS: dict[str, Fault] = {
             "ui",
             "a new chat's thread does not appear in thread-list until the page is reloaded",
         ),
+        Fault(
+            "slow_first_event",
+            "server",
+            "the first event of every run (agent_started) is held back fault_slow_first_event_seconds (4 s)",
+        ),
+        Fault(
+            "slow_streaming",
+            "server",
+            "every piece of the streamed answer but the first waits fault_slow_streaming_delta_seconds (1 s)",
+        ),
     ]
 }
 

@@ -59,6 +59,9 @@ class ChatRun:
         return self._stop_requested.is_set()
 
     async def execute(self) -> None:
+        if self.settings.has_fault("slow_first_event"):
+            # FAULT: slow_first_event -- the user waits this much longer for the run's first sign of life
+            await asyncio.sleep(self.settings.fault_slow_first_event_seconds)
         await self._emit(self.ids.started(agent_name=self.provider.name,
                                           task_description=self.request.prompt[:200],
                                           user_id=self.request.user_id))
@@ -122,6 +125,9 @@ class ChatRun:
                         await self._emit(held_executing.pop(step.execution_id))
                         continue
                 if isinstance(step, ResponseDelta):
+                    if self._deltas and self.settings.has_fault("slow_streaming"):
+                        # FAULT: slow_streaming -- the answer crawls out, one slow piece at a time
+                        await asyncio.sleep(self.settings.fault_slow_streaming_delta_seconds)
                     self._deltas.append(step.delta)
                 await self._emit(event)
         finally:

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
 
     # --- fault switches (see reference_app/faults.py); off unless named -------
     faults: frozenset[str] = frozenset()
+    # slow_first_event: how long the first event of a run is held back (a slow model, a cold start)
+    fault_slow_first_event_seconds: float = Field(4, gt=0)
+    # slow_streaming: the wait before each streamed piece after the first (a model that crawls)
+    fault_slow_streaming_delta_seconds: float = Field(1, gt=0)
 
     @cached_property
     def effective_jwt_secret(self) -> str:

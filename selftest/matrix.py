@@ -85,6 +85,10 @@ MATRIX: dict[str, Expectation] = {
     "ui_chat_without_session": Expectation((SIGNED_OUT_CHAT, SIGN_OUT)),
     "ui_sign_out_keeps_session": Expectation((SIGN_OUT,)),
     "ui_thread_list_stale": Expectation((THREAD_LISTED,)),
+    # the latency budgets, measured in the page: the first token later than its P95 budget (the self-test's
+    # E2E_FIRST_TOKEN_WITHIN_SECONDS is below the delay), the stream slower than its chars/s floor
+    "slow_first_event": Expectation((GOLDEN_PATH,)),
+    "slow_streaming": Expectation((GOLDEN_PATH,)),
 }
 
 

@@ -24,6 +24,10 @@ from truth_gate.junit import junit_key, read_junit
 BUDGETS: dict[str, str] = {
     "E2E_COMPLETED_WITHIN_SECONDS": "8",
     "E2E_EXPECT_TIMEOUT_SECONDS": "5",
+    # Below the slow_first_event fault's 4 s, far above the bundled app's first token (about 0.2 s).
+    "E2E_FIRST_TOKEN_WITHIN_SECONDS": "2.5",
+    # Above the slow_streaming fault's few characters a second, below the bundled app's (100 and more).
+    "E2E_MIN_CHARS_PER_SECOND": "20",
 }
 # A case that runs longer than this is stopped and counts as not caught: a check
 # must fail, not hang.

@@ -163,10 +163,6 @@ class TargetProfile:
         tampering see every frame of the run that follows. Nothing to wait for by default.
         """
 
-    def answer_selector(self) -> str:
-        """A CSS selector of one answer element (the newest matching is the current answer)."""
-        raise NotImplementedError
-
     def sensitive_regions(self) -> tuple[str, ...]:
         """CSS selectors of regions whose text is a credential: masked in every screenshot."""
         return ()

@@ -135,9 +135,6 @@ class ChainlitProfile(TargetProfile):
         # before it would never reach the recorder or the tampering.
         recorder.wait_for_transport("upgrade", direction="sent", timeout=SOCKET_READY_TIMEOUT_SECONDS)
 
-    def answer_selector(self) -> str:
-        return '.step[data-step-type="assistant_message"]'
-
     def sensitive_regions(self) -> tuple[str, ...]:
         return ("#email", "#password", "#user-nav-button")
 

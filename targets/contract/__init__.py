@@ -42,9 +42,6 @@ class ContractProfile(TargetProfile):
     def bundled_app(self, root: Path) -> BundledApp:
         return _ReferenceApp(root)
 
-    def answer_selector(self) -> str:
-        return '[data-testid="ai-message"]'
-
     def sensitive_regions(self) -> tuple[str, ...]:
         test_ids = ("user-menu", "email-field", "password-field")
         return tuple(f'[data-testid="{test_id}"]' for test_id in test_ids)
