@@ -33,7 +33,7 @@ TARGET_MEDIAN_OVERHEAD_SECONDS = 0.3
 TARGET_TIMEOUT_TEST_SECONDS = 5.0
 # The bundled app starts with a generated user; a target or credentials from the caller must not leak in.
 _INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "GP_RUN_ID", "PYTEST_ADDOPTS")
+                  "E2E_RUN_ID", "PYTEST_ADDOPTS")
 
 
 @dataclass
