@@ -195,8 +195,8 @@ def _judge_together(shards: list[ShardRun], manifest: Manifest,
 
     counts["collected"] = len(whole or [])
     counts["required"] = len(manifest.required)
-    deselected = {nodeid for shard in shards for nodeid in shard.record.deselected}
-    counts["deselected"] = len(deselected - set(whole or []))  # by -k/-m, not by the split
+    deselected_anywhere = {nodeid for shard in shards for nodeid in shard.record.deselected}
+    counts["deselected"] = len(deselected_anywhere - set(whole or []))  # by -k/-m, not by the split
     counts["shards"] = len(shards)
     return findings, dict(counts)
 
