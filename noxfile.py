@@ -216,3 +216,17 @@ def bench(session: nox.Session) -> None:
     """The suite's speed: -n 1 against -n 2, per-test overhead, timeout tests (reports/bench.json)."""
     _install(session)
     session.run("python", "-m", "bench", *session.posargs)
+
+
+# --- remote browsers (issue 12) -------------------------------------------------------------------------
+
+
+@nox.session(python=PYTHON)
+def browser_server(session: nox.Session) -> None:
+    """A Playwright browser server here, in the foreground until Ctrl-C: `-- --port P [--host H]`.
+
+    It prints its endpoint for E2E_BROWSER_ENDPOINT. Loopback only unless --host says otherwise: it
+    runs `run-server --unsafe`, so a client can make it launch any program (README.md, "Remote browsers").
+    """
+    _install(session)
+    session.run("python", "-m", "fixtures.browser_server", *session.posargs)
