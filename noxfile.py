@@ -338,3 +338,11 @@ def merge_shards(session: nox.Session) -> None:
                       f"({VERDICT}):\n  - " + "\n  - ".join(why))
     session.log(f"{mode} gate GREEN over {verdict['counts'].get('shards', 0)} shards: "
                 f"{verdict['counts'].get('passed', 0)} passed, run {verdict['run_id']}")
+
+
+@nox.session(python=PYTHON)
+def bench_shards(session: nox.Session) -> None:
+    """On paper: predicted wall time for N = 1..16 shards from .test_durations (`-- --measure` checks the
+    model against 1 and 2 shards run here; reports/bench-shards.json)."""
+    _install(session)
+    session.run("python", "-m", "bench.shards", *session.posargs)
