@@ -119,8 +119,8 @@ def _build_report(session: nox.Session, results_dirs: list[str] | None = None) -
     results_dirs = results_dirs or [RESULTS_DIR]
     if not any(any(Path(folder).glob("*-result.json")) for folder in results_dirs):
         return False
-    if len(results_dirs) > 1:
-        _warn_shared_tests(session, results_dirs)
+    if len(results_dirs) > 1 and not _warn_shared_tests(session, results_dirs):
+        return False
     allure = _allure_command(session)
     shutil.rmtree(REPORT_DIR, ignore_errors=True)
     # allurerc.mjs: output, history (reports/history/history.jsonl, kept between runs), categories
@@ -130,6 +130,8 @@ def _build_report(session: nox.Session, results_dirs: list[str] | None = None) -
     index = Path(REPORT_DIR) / "index.html"
     if not index.is_file():
         session.error(f"Allure generated no {index}")
+    if len(results_dirs) > 1:
+        _log_report_counts(session)
     session.log(f"report: {index} (open it through a web server, e.g. "
                 f"`python -m http.server -d {REPORT_DIR}`; history in reports/history/)")
     return True
@@ -145,8 +147,8 @@ def report(session: nox.Session) -> None:
     results_dirs = _results_dirs(session, session.posargs) if session.posargs else None
     if not _build_report(session, results_dirs):
         where = ", ".join(results_dirs or [RESULTS_DIR])
-        session.error(f"no test results in {where}: run the suite first (`nox -s e2e`, "
-                      "`nox -s smoke` or `nox -s release_gate` write them there)")
+        session.error(f"no report from {where}: no test results there (run the suite first: `nox -s e2e`, "
+                      "`nox -s smoke` or `nox -s release_gate` write them there), or copies of one folder")
 
 
 def _manifest_nodeids() -> list[str]:
@@ -277,15 +279,27 @@ def _results_dirs(session: nox.Session, folders: list[str]) -> list[str]:
     return results_dirs
 
 
+def _log_report_counts(session: nox.Session) -> None:
+    """How many tests the merged report shows, and how many of its results it shows as retries."""
+    try:
+        stats = json.loads((Path(REPORT_DIR) / "summary.json").read_text(encoding="utf-8"))["stats"]
+    except (OSError, ValueError, KeyError):
+        return  # another Allure 3 layout: the report itself is still there
+    session.log(f"report: {stats.get('total', 0)} tests, {stats.get('retries', 0)} shown as retries")
+
+
 def _shard_done(session: nox.Session) -> None:
     session.log(f"shard done, its evidence in {RUN_REPORTS}/: one report and one verdict over all shards "
                 "with `nox -s merge_shards -- DIR [DIR ...]`")
 
 
-def _warn_shared_tests(session: nox.Session, results_dirs: list[str]) -> None:
-    """Allure 3 merges results by their historyId: a test with results in two shards' folders would be one
-    test in the report, the other shard's attempt shown as its "retry". Say so before that hides it."""
+def _warn_shared_tests(session: nox.Session, results_dirs: list[str]) -> bool:
+    """Allure 3 merges results across the folders it is given by their historyId: a test with results in
+    two shards' folders is one test in the report, the other result shown as its "retry"; and results of
+    the same uuid (a copied folder) make it drop those tests altogether (seen with Allure 3.18). Say so
+    before the report hides it; False when a folder's results are copies of another's."""
     folders_by_test: dict[str, set[str]] = {}
+    folders_by_uuid: dict[str, set[str]] = {}
     names: dict[str, str] = {}
     for folder in results_dirs:
         for path in Path(folder).glob("*-result.json"):
@@ -295,12 +309,20 @@ def _warn_shared_tests(session: nox.Session, results_dirs: list[str]) -> None:
                 continue  # the gate names unreadable files
             history_id = str(result.get("historyId") or result.get("fullName") or path.name)
             folders_by_test.setdefault(history_id, set()).add(folder)
+            folders_by_uuid.setdefault(str(result.get("uuid") or path.name), set()).add(folder)
             names[history_id] = str(result.get("fullName") or result.get("name") or history_id)
+    copied = sorted({folder for folders in folders_by_uuid.values() if len(folders) > 1
+                     for folder in folders})
+    if copied:
+        session.warn(f"{', '.join(copied)} hold the same results (a copied folder?): Allure would drop "
+                     "those tests from the report; no report built (truth-gate --shards names why)")
+        return False
     shared = sorted(names[key] for key, folders in folders_by_test.items() if len(folders) > 1)
     if shared:
         session.warn(f"{len(shared)} test(s) have results in more than one shard folder; the report shows "
                      f"each once, the other results as its retries (truth-gate --shards names why): "
                      f"{', '.join(shared[:5])}{' ...' if len(shared) > 5 else ''}")
+    return True
 
 
 @nox.session(python=PYTHON)
@@ -327,7 +349,7 @@ def merge_shards(session: nox.Session) -> None:
         session.warn(f"shard folder(s) missing: {', '.join(missing)} (the gate will say so)")
     present = [folder for folder in arguments if Path(folder).is_dir()]
     if present and not _build_report(session, _results_dirs(session, present)):
-        session.warn("no test results in the shard folders: no report built")
+        session.warn("no report built from the shard folders (see above); the gate judges them")
     session.run("truth-gate", "--mode", mode, "--shards", *arguments, "--manifest", RELEASE_MANIFEST,
                 "--out", VERDICT, success_codes=[0, 1, 2])
     verdict = json.loads(Path(VERDICT).read_text(encoding="utf-8"))
