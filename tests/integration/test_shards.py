@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,7 @@ class ShardRuns:
         record = json.loads(path.read_text())
         path.write_text(json.dumps({**record, **changes}))
 
-    def record(self, folder: Path) -> dict[str, object]:
+    def record(self, folder: Path) -> dict[str, Any]:
         return json.loads((folder / "allure-results" / "gp-run.json").read_text())
 
 
@@ -116,7 +117,7 @@ def test_the_two_shards_split_one_collected_set_between_them(shard_runs: ShardRu
     assert (first["shard"], second["shard"]) == ({"index": 1, "total": 2}, {"index": 2, "total": 2})
     whole = first["collected_before_split"]
     assert isinstance(whole, list) and len(whole) == 3 and second["collected_before_split"] == whole
-    parts = [set(first["collected"]), set(second["collected"])]  # type: ignore[arg-type]
+    parts = [set(first["collected"]), set(second["collected"])]
     assert all(parts) and not parts[0] & parts[1] and parts[0] | parts[1] == set(whole)
     assert "[pytest-split] Running group 1/2" in shard_runs.outputs["first"]
 
@@ -180,8 +181,8 @@ def test_a_test_in_two_shards_is_red_as_ran_twice(shard_runs: ShardRuns) -> None
 
     twice = {reason.nodeid for reason in verdict.reasons if reason.rule == "ran-twice"}
     nowhere = {reason.nodeid for reason in verdict.reasons if reason.rule == "ran-nowhere"}
-    assert twice == set(shard_runs.record(shard_runs.first)["collected"])  # type: ignore[arg-type]
-    assert nowhere == set(shard_runs.record(shard_runs.second)["collected"])  # type: ignore[arg-type]
+    assert twice == set(shard_runs.record(shard_runs.first)["collected"])
+    assert nowhere == set(shard_runs.record(shard_runs.second)["collected"])
 
 
 def test_a_crashed_shard_is_red_naming_it(shard_runs: ShardRuns) -> None:
@@ -195,7 +196,7 @@ def test_a_crashed_shard_is_red_naming_it(shard_runs: ShardRuns) -> None:
     assert "no-exit-status" in _rules(verdict)
     assert all(reason.detail.startswith(f"shard 2/2 ({crashed})") for reason in verdict.reasons)
     assert {reason.nodeid for reason in verdict.reasons if reason.rule == "no-result"} == set(
-        shard_runs.record(shard_runs.second)["collected"])  # type: ignore[arg-type]
+        shard_runs.record(shard_runs.second)["collected"])
 
 
 def test_shards_of_different_n_are_red_in_one_line(shard_runs: ShardRuns,
