@@ -19,12 +19,15 @@ nox.options.error_on_missing_interpreters = True
 PYTHON = "3.11"
 
 # Where a run leaves its evidence (reports/README.md). Relative to the repository root, where nox runs.
-RESULTS_DIR = "reports/allure-results"
-JUNIT_XML = "reports/junit.xml"
+# E2E_REPORTS_DIR moves a run's evidence to another folder (issue 12: one folder a shard, so that shards
+# run on one machine do not overwrite each other); the report and the verdict stay in reports/.
+RUN_REPORTS = os.environ.get("E2E_REPORTS_DIR") or "reports"
+RESULTS_DIR = f"{RUN_REPORTS}/allure-results"
+JUNIT_XML = f"{RUN_REPORTS}/junit.xml"
 REPORT_DIR = "reports/allure-report"
 VERDICT = "reports/verdict.json"
-PROMISES_MD = "reports/promises.md"
-PROMISES_JSON = "reports/promises.json"
+PROMISES_MD = f"{RUN_REPORTS}/promises.md"
+PROMISES_JSON = f"{RUN_REPORTS}/promises.json"
 RELEASE_MANIFEST = "release-manifest.toml"
 # Allure 3 is the npm package `allure`; `nox -s report` installs this version outside the repository.
 ALLURE_VERSION = "3.18.0"
@@ -105,6 +108,8 @@ def _results_args(posargs: list[str], *, tracing: str = "retain-on-failure") -> 
     """The evidence of a run: Allure results (the folder emptied once, by pytest's controller, never by an
     xdist worker), JUnit XML, and Playwright's trace and video where the caller did not choose."""
     args = ["--alluredir", RESULTS_DIR, "--clean-alluredir", f"--junitxml={JUNIT_XML}"]
+    if RUN_REPORTS != "reports" and not _given(posargs, "--output"):
+        args += ["--output", f"{RUN_REPORTS}/test-results"]  # pytest-playwright empties its folder first
     if not _given(posargs, "--tracing"):
         args += ["--tracing", tracing]
     if not _given(posargs, "--video"):
@@ -142,19 +147,26 @@ def _allure_command(session: nox.Session) -> str:
     return str(command)
 
 
-def _build_report(session: nox.Session) -> bool:
-    """Build reports/allure-report from reports/allure-results (allurerc.mjs); False if there are none."""
-    if not any(Path(RESULTS_DIR).glob("*-result.json")):
+def _build_report(session: nox.Session, results_dirs: list[str] | None = None) -> bool:
+    """Build reports/allure-report from the results folders (default: the run's, RESULTS_DIR) with
+    allurerc.mjs; False if there are no results."""
+    results_dirs = results_dirs or [RESULTS_DIR]
+    if not any(any(Path(folder).glob("*-result.json")) for folder in results_dirs):
+        return False
+    if len(results_dirs) > 1 and not _warn_shared_tests(session, results_dirs):
         return False
     _latency_chart(session)
     allure = _allure_command(session)
     shutil.rmtree(REPORT_DIR, ignore_errors=True)
-    # allurerc.mjs: output, history (reports/history/history.jsonl, kept between runs), categories.
-    session.run(allure, "generate", RESULTS_DIR, "--config", "allurerc.mjs", "--output", REPORT_DIR,
-                external=True)
+    # allurerc.mjs: output, history (reports/history/history.jsonl, kept between runs), categories
+    # (read from the first folder's categories.json: every run writes the same ones).
+    session.run(allure, "generate", *results_dirs, "--config", "allurerc.mjs", "--output", REPORT_DIR,
+                external=True, env={"ALLURE_RESULTS_DIR": results_dirs[0]})
     index = Path(REPORT_DIR) / "index.html"
     if not index.is_file():
         session.error(f"Allure generated no {index}")
+    if len(results_dirs) > 1:
+        _log_report_counts(session)
     session.log(f"report: {index} (open it through a web server, e.g. "
                 f"`python -m http.server -d {REPORT_DIR}`; history in reports/history/)")
     return True
@@ -162,10 +174,16 @@ def _build_report(session: nox.Session) -> bool:
 
 @nox.session(python=False)
 def report(session: nox.Session) -> None:
-    """The HTML report of the last run (reports/allure-report/), with the history of earlier ones."""
-    if not _build_report(session):
-        session.error(f"no test results in {RESULTS_DIR}: run the suite first (`nox -s e2e`, "
-                      "`nox -s smoke` or `nox -s release_gate` write them there)")
+    """The HTML report of the last run (reports/allure-report/), with the history of earlier ones.
+
+    `-- DIR [DIR ...]`: one report over several shards' folders (each a shard's reports folder, or its
+    allure-results folder), every test once.
+    """
+    results_dirs = _results_dirs(session, session.posargs) if session.posargs else None
+    if not _build_report(session, results_dirs):
+        where = ", ".join(results_dirs or [RESULTS_DIR])
+        session.error(f"no report from {where}: no test results there (run the suite first: `nox -s e2e`, "
+                      "`nox -s smoke` or `nox -s release_gate` write them there), or copies of one folder")
 
 
 def _manifest_nodeids() -> list[str]:
@@ -221,6 +239,11 @@ def release_gate(session: nox.Session) -> None:
     Path(VERDICT).unlink(missing_ok=True)
     # Every pytest outcome goes on to the gate, which judges the run; pytest's exit status alone would
     # miss a deselected or evidence-less required test.
+    if _given(session.posargs, "--shard"):  # one shard of a sharded gate: merge_shards judges them all
+        session.run("pytest", *nodeids, "-p", "no:rerunfailures",
+                    *_results_args(session.posargs, tracing="on"), *_with_default_workers(session.posargs))
+        _shard_done(session)
+        return
     session.run("pytest", *nodeids, "-p", "no:rerunfailures", *_results_args(session.posargs, tracing="on"),
                 *_stop_at_first_failure(session.posargs), *_with_default_workers(session.posargs),
                 success_codes=range(6))
@@ -269,6 +292,11 @@ def nightly(session: nox.Session) -> None:
     _ensure_browser(session)
     Path(VERDICT).unlink(missing_ok=True)
     reruns = [] if _given(session.posargs, "--reruns") else ["--reruns", "1"]
+    if _given(session.posargs, "--shard"):  # one shard of a sharded night: merge_shards judges them all
+        session.run("pytest", "e2e", *reruns, *_results_args(session.posargs),
+                    *_with_default_workers(session.posargs))
+        _shard_done(session)
+        return
     session.run("pytest", "e2e", *reruns, *_results_args(session.posargs),
                 *_with_default_workers(session.posargs), success_codes=range(6))
     _record_latency(session, "nightly")
@@ -314,3 +342,126 @@ def bench(session: nox.Session) -> None:
     _install(session)
     _ensure_browser(session)
     session.run("python", "-m", "bench", *session.posargs)
+
+
+# --- remote browsers (issue 12) -------------------------------------------------------------------------
+
+
+@nox.session(python=PYTHON)
+def browser_server(session: nox.Session) -> None:
+    """A Playwright browser server here, in the foreground until Ctrl-C: `-- --port P [--host H]`.
+
+    It prints its endpoint for E2E_BROWSER_ENDPOINT. Loopback only unless --host says otherwise: it
+    runs `run-server --unsafe`, so a client can make it launch any program (README.md, "Remote browsers").
+    """
+    _install(session)
+    session.run("python", "-m", "fixtures.browser_server", *session.posargs)
+
+
+# --- shards: one report and one verdict over several shards' folders (issue 12) ----------------------
+
+
+def _results_dirs(session: nox.Session, folders: list[str]) -> list[str]:
+    """Each folder's Allure results: FOLDER/allure-results (a shard's reports folder) or FOLDER itself."""
+    results_dirs = []
+    for folder in folders:
+        path = Path(folder)
+        if (path / "allure-results").is_dir():
+            path = path / "allure-results"
+        if not path.is_dir():
+            session.error(f"{folder} is not a folder of Allure results, nor a reports folder holding one")
+        if str(path.resolve()) in {str(Path(known).resolve()) for known in results_dirs}:
+            session.error(f"{folder} was given twice: give each shard's folder once")
+        results_dirs.append(str(path))
+    return results_dirs
+
+
+def _log_report_counts(session: nox.Session) -> None:
+    """How many tests the merged report shows, and how many of its results it shows as retries."""
+    try:
+        stats = json.loads((Path(REPORT_DIR) / "summary.json").read_text(encoding="utf-8"))["stats"]
+    except (OSError, ValueError, KeyError):
+        return  # another Allure 3 layout: the report itself is still there
+    session.log(f"report: {stats.get('total', 0)} tests, {stats.get('retries', 0)} shown as retries")
+
+
+def _shard_done(session: nox.Session) -> None:
+    session.log(f"shard done, its evidence in {RUN_REPORTS}/: one report and one verdict over all shards "
+                "with `nox -s merge_shards -- DIR [DIR ...]`")
+
+
+def _warn_shared_tests(session: nox.Session, results_dirs: list[str]) -> bool:
+    """Allure 3 merges results across the folders it is given by their historyId: a test with results in
+    two shards' folders is one test in the report, the other result shown as its "retry"; and results of
+    the same uuid (a copied folder) make it drop those tests altogether (seen with Allure 3.18). Say so
+    before the report hides it; False when a folder's results are copies of another's."""
+    folders_by_test: dict[str, set[str]] = {}
+    folders_by_uuid: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for folder in results_dirs:
+        for path in Path(folder).glob("*-result.json"):
+            try:
+                result = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # the gate names unreadable files
+            history_id = str(result.get("historyId") or result.get("fullName") or path.name)
+            folders_by_test.setdefault(history_id, set()).add(folder)
+            folders_by_uuid.setdefault(str(result.get("uuid") or path.name), set()).add(folder)
+            names[history_id] = str(result.get("fullName") or result.get("name") or history_id)
+    copied = sorted({folder for folders in folders_by_uuid.values() if len(folders) > 1
+                     for folder in folders})
+    if copied:
+        session.warn(f"{', '.join(copied)} hold the same results (a copied folder?): Allure would drop "
+                     "those tests from the report; no report built (truth-gate --shards names why)")
+        return False
+    shared = sorted(names[key] for key, folders in folders_by_test.items() if len(folders) > 1)
+    if shared:
+        session.warn(f"{len(shared)} test(s) have results in more than one shard folder; the report shows "
+                     f"each once, the other results as its retries (truth-gate --shards names why): "
+                     f"{', '.join(shared[:5])}{' ...' if len(shared) > 5 else ''}")
+    return True
+
+
+@nox.session(python=PYTHON)
+def merge_shards(session: nox.Session) -> None:
+    """One report and one verdict over a sharded run: `-- [--mode release|nightly] DIR [DIR ...]`.
+
+    Each DIR is one shard's reports folder as its run left it (CI downloads each shard's into its own).
+    Builds reports/allure-report from all of them (every test once, history in reports/history/), then
+    runs `truth-gate --shards`; the session fails unless the verdict is green.
+    """
+    _install(session)
+    arguments = list(session.posargs)
+    mode = "release"
+    if "--mode" in arguments:
+        at = arguments.index("--mode")
+        mode = arguments[at + 1] if at + 1 < len(arguments) else ""
+        del arguments[at:at + 2]
+    if mode not in ("release", "nightly") or not arguments:
+        session.error("usage: nox -s merge_shards -- [--mode release|nightly] DIR [DIR ...] "
+                      "(each DIR a shard's reports folder)")
+    Path(VERDICT).unlink(missing_ok=True)
+    missing = [folder for folder in arguments if not Path(folder).is_dir()]
+    if missing:
+        session.warn(f"shard folder(s) missing: {', '.join(missing)} (the gate will say so)")
+    present = [folder for folder in arguments if Path(folder).is_dir()]
+    if present and not _build_report(session, _results_dirs(session, present)):
+        session.warn("no report built from the shard folders (see above); the gate judges them")
+    session.run("truth-gate", "--mode", mode, "--shards", *arguments, "--manifest", RELEASE_MANIFEST,
+                "--out", VERDICT, success_codes=[0, 1, 2])
+    verdict = json.loads(Path(VERDICT).read_text(encoding="utf-8"))
+    if verdict["verdict"] != "green":
+        why = [f"{reason['nodeid'] + ': ' if reason.get('nodeid') else ''}{reason['detail']}"
+               for reason in verdict["reasons"][:5]]
+        session.error(f"{mode} gate over {len(arguments)} shard folder(s) {verdict['verdict'].upper()} "
+                      f"({VERDICT}):\n  - " + "\n  - ".join(why))
+    session.log(f"{mode} gate GREEN over {verdict['counts'].get('shards', 0)} shards: "
+                f"{verdict['counts'].get('passed', 0)} passed, run {verdict['run_id']}")
+
+
+@nox.session(python=PYTHON)
+def bench_shards(session: nox.Session) -> None:
+    """On paper: predicted wall time for N = 1..16 shards from .test_durations (`-- --measure` checks the
+    model against 1 and 2 shards run here; reports/bench-shards.json)."""
+    _install(session)
+    session.run("python", "-m", "bench.shards", *session.posargs)

@@ -48,7 +48,7 @@ TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
 SECTIONS = ("speed", "silent", "gate", "dead")
 # The bundled app starts with a generated user; a target or credentials from the caller must not leak in.
 _INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "GP_RUN_ID", "PYTEST_ADDOPTS")
+                  "E2E_RUN_ID", "PYTEST_ADDOPTS")
 
 
 @dataclass

@@ -34,7 +34,7 @@ BUDGETS: dict[str, str] = {
 CASE_DEADLINE_SECONDS = 240.0
 PREFLIGHT_EXIT_CODE = 3
 # Variables of an outer run that must not leak into the inner one.
-_INHERITED_NOT = ("E2E_BASE_URL", "E2E_APP_LOG", "GP_RUN_ID", "PYTEST_ADDOPTS", "PYTEST_BASE_URL")
+_INHERITED_NOT = ("E2E_BASE_URL", "E2E_APP_LOG", "E2E_RUN_ID", "PYTEST_ADDOPTS", "PYTEST_BASE_URL")
 
 GREEN, FAILURES, PREFLIGHT, NOTHING = "green", "failures", "preflight", "nothing"
 

@@ -16,7 +16,11 @@ from truth_gate.junit import JUnitReport, read_junit
 from truth_gate.manifest import DEFAULT_MANIFEST, read_manifest
 from truth_gate.rules import MODES, RELEASE, Inputs, judge
 from truth_gate.run_record import RunRecord, read_run_record
+from truth_gate.shards import evaluate_shards
 from truth_gate.verdict import UNUSABLE, Reason, Verdict
+
+DEFAULT_RESULTS = Path("reports/allure-results")
+DEFAULT_JUNIT = Path("reports/junit.xml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,10 +29,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Judge a test run from its Allure results, JUnit file and run record against the "
                     "release manifest. Exit 0 green, 1 red, 2 unusable input.",
     )
-    parser.add_argument("--results", type=Path, default=Path("reports/allure-results"),
-                        help="the Allure results folder of the run (default: %(default)s)")
-    parser.add_argument("--junit", type=Path, default=Path("reports/junit.xml"),
-                        help="pytest's --junitxml file of the same run (default: %(default)s)")
+    parser.add_argument("--results", type=Path, default=None,
+                        help=f"the Allure results folder of the run (default: {DEFAULT_RESULTS})")
+    parser.add_argument("--junit", type=Path, default=None,
+                        help=f"pytest's --junitxml file of the same run (default: {DEFAULT_JUNIT})")
+    parser.add_argument("--shards", type=Path, nargs="+", metavar="DIR", default=None,
+                        help="judge the shards of one run together instead: each DIR is one shard's reports "
+                             "folder (its allure-results/ and junit.xml), every shard 1..N once")
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST,
                         help="the tests a release needs (default: %(default)s)")
     parser.add_argument("--mode", choices=MODES, default=RELEASE,
@@ -67,13 +74,26 @@ def evaluate(results: Path, junit: Path, manifest: Path, mode: str) -> Verdict:
         return Verdict(mode=mode, verdict=UNUSABLE, reasons=[Reason("unusable-input", str(error))],
                        inputs=inputs_named)
     findings, counts = judge(inputs, mode)
+    shard = inputs.record.shard
+    if shard is not None and shard.total > 1:
+        findings.insert(0, Reason("partial-run", f"this is shard {shard} of run {inputs.record.run_id}, "
+                                  "not the whole run: judge all its shards together with "
+                                  "truth-gate --shards DIR ..."))
     return Verdict.from_findings(mode, findings, counts=counts, run_id=inputs.record.run_id,
                                  started_at=inputs.record.started_at, inputs=inputs_named)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
-    verdict = evaluate(arguments.results, arguments.junit, arguments.manifest, arguments.mode)
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if arguments.shards is not None:
+        if arguments.results is not None or arguments.junit is not None:
+            parser.error("--shards reads each shard's allure-results/ and junit.xml itself: "
+                         "give --shards or --results/--junit, not both")
+        verdict = evaluate_shards(arguments.shards, arguments.manifest, arguments.mode)
+    else:
+        verdict = evaluate(arguments.results or DEFAULT_RESULTS, arguments.junit or DEFAULT_JUNIT,
+                           arguments.manifest, arguments.mode)
     print(verdict.summary())
     try:
         verdict.write(arguments.out)

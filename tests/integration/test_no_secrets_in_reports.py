@@ -67,7 +67,7 @@ def _allure_cli() -> Path | None:
 def _inner_environment(app: RunningApp) -> dict[str, str]:
     # Nothing of the outer run (its target, credentials, run id, xdist worker) reaches the inner one.
     environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("PYTEST_", "E2E_")) and key != "GP_RUN_ID"}
+                   if not key.startswith(("PYTEST_", "E2E_"))}
     environment.update(E2E_USER_EMAIL=app.email, E2E_USER_PASSWORD=app.password,
                        E2E_COMPLETED_WITHIN_SECONDS="0.001")
     return environment

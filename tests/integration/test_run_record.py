@@ -113,7 +113,7 @@ class InnerRun:
 
     def pytest(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         environment = {key: value for key, value in os.environ.items()
-                       if not key.startswith("PYTEST_") and key != "GP_RUN_ID"}  # not the outer run's
+                       if not key.startswith("PYTEST_") and key != "E2E_RUN_ID"}  # not the outer run's
         # Only the plugins that matter here, loaded explicitly: autoloading all installed plugins
         # (playwright, asyncio...) would triple the start-up time of every inner run and worker.
         environment.update(PYTHONPATH=str(ROOT), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **(env or {}))
@@ -180,7 +180,7 @@ def test_run_record_and_labels_describe_the_run(inner: InnerRun, workers: list[s
 
 def test_clean_xdist_run_is_green_and_its_leftovers_are_stale_later(inner: InnerRun) -> None:
     green = inner.pytest("-n", "2", "-k", "answer or threads", "--clean-alluredir",
-                         env={"GP_RUN_ID": "given-id"})
+                         env={"E2E_RUN_ID": "given-id"})
 
     assert green.returncode == 0, green.stdout + green.stderr
     verdict = inner.gate()
