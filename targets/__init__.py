@@ -1,0 +1,1 @@
+"""Target profiles: one folder per kind of product (see targets/GUIDE.md)."""
