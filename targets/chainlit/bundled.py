@@ -274,16 +274,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Chainlit {CHAINLIT_VERSION} at {app.backend_url} (sign in as {email}); log: {app.log_path}; "
               "Ctrl-C stops it", flush=True)
         app.wait()
-        print(f"chainlit exited: {app.last_log_line()}", file=sys.stderr)
+        print(f"chainlit exited: {app.last_log_line()}; log: {app.log_path}", file=sys.stderr)
         return 1
     except AppStartFailure as failure:
         print(f"the bundled Chainlit app did not start: {failure}", file=sys.stderr)
-        return 1
+        return 1  # its work folder stays, with the log the message names
     except KeyboardInterrupt:
+        app.stop()
+        app.remove_workdir()
         return 0
     finally:
         app.stop()
-        app.remove_workdir()
 
 
 if __name__ == "__main__":
