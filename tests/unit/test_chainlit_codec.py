@@ -172,8 +172,10 @@ def test_a_silent_agent_under_a_fast_forwarded_clock_gives_only_its_start() -> N
     assert len(pongs) == 5
 
 
-def test_a_run_that_goes_on_through_a_quick_reconnect_is_decoded_across_both_sockets() -> None:
-    decoding = decode_recording("bundled-drop-and-reconnect.txt")
+# a drop while a 4 s tool runs; the clock fast-forwarded 60 s with no keep-alive while an 8 s tool runs
+@pytest.mark.parametrize("name", ["bundled-drop-and-reconnect.txt", "bundled-fast-forward-60s-mid-run.txt"])
+def test_a_run_that_goes_on_through_a_quick_reconnect_is_decoded_across_both_sockets(name: str) -> None:
+    decoding = decode_recording(name)
     first = decoding.run_ids()[0]
 
     by_socket = {(socket, event["type"]) for socket, _, _, decoded in decoding.frames
