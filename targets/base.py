@@ -27,7 +27,7 @@ from fixtures.preflight import PreflightFailure
 from fixtures.settings import TargetConfig
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    pass
 
 __all__ = ["AppStartFailure", "BundledApp", "Decoded", "FrameCodec", "PreflightFailure", "RunRules",
            "TargetConfig", "TargetProfile"]
@@ -151,17 +151,6 @@ class TargetProfile:
     def socket_matches(self, config: TargetConfig, url: str) -> bool:
         """Whether ``url`` is the chat's WebSocket (the one recorded and tampered with)."""
         return url.split("?", 1)[0] == config.ws_url
-
-    def block_reconnection(self, page: Page, config: TargetConfig) -> None:
-        """Make sure that a socket the tampering closed stays closed (e.g. block a polling fallback)."""
-
-    def wait_until_socket_ready(self, recorder: Any) -> None:
-        """After the chat page shows itself connected: wait until its socket carries the chat.
-
-        A product whose page first talks over another transport (HTTP long-polling)
-        and then upgrades waits here for the upgrade, so that the recorder and the
-        tampering see every frame of the run that follows. Nothing to wait for by default.
-        """
 
     def sensitive_regions(self) -> tuple[str, ...]:
         """CSS selectors of regions whose text is a credential: masked in every screenshot."""

@@ -9,9 +9,11 @@ What is Chainlit-specific lives here and beside this file, nowhere else:
 - page objects: ``pages.py`` (Chainlit has no ``data-testid``: ids and classes);
 - frames: ``codec.py`` (socket.io over engine.io; pings, probes and bookkeeping are
   transport; ``task_start``/``new_message``/``stream_token``/``update_message`` are the run);
-- tampering: the upgraded WebSocket is routed; a socket the tampering closed stays
-  down only if the polling fallback is blocked too (``block_reconnection``); the
-  server's leg of a routed socket takes close codes 1000 and 3000-4999 only;
+- tampering: the upgraded WebSocket is routed (the chat page is ready once the page
+  sent engine.io's upgrade ``5`` on it: ``pages.ConnectionStatus``); the server's leg
+  of a routed socket takes close codes 1000 and 3000-4999 only (``codec.server_close_code``);
+  a dropped socket stays down while the browser clock is paused (socket.io's reconnect
+  is a page timer);
 - timing: Chainlit declares no watchdog, so the suite's ``E2E_PATIENCE_SECONDS``
   (default 30 s) is how long a user may wait for a silent agent; the browser clock
   is moved past it while the engine.io heartbeat is kept alive (``keepalive_frame``);
@@ -24,10 +26,8 @@ Chainlit app whose agent is a scripted test double for the model.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
-from playwright.sync_api import Page, Route
 
 from fixtures.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, probe_cause
 from targets.base import BundledApp, FrameCodec, RunRules, TargetConfig, TargetProfile
@@ -36,7 +36,6 @@ from targets.chainlit.bundled import CHAINLIT_VERSION, BundledChainlitApp, is_ch
 from targets.chainlit.codec import ChainlitCodec
 
 SOCKET_PATH = "/ws/socket.io/"
-SOCKET_READY_TIMEOUT_SECONDS = 10.0
 
 # What the codec can fill from Chainlit's frames (codec.py); the contract's other fields have no
 # counterpart in Chainlit and are not asked for. Chainlit sends no "thinking" at all.
@@ -120,20 +119,6 @@ class ChainlitProfile(TargetProfile):
 
     def socket_matches(self, config: TargetConfig, url: str) -> bool:
         return url.split("?", 1)[0] == config.ws_url
-
-    def block_reconnection(self, page: Page, config: TargetConfig) -> None:
-        # After a drop, engine.io's client reconnects with HTTP long-polling first, then upgrades.
-        http_base = "http" + config.ws_url.removeprefix("ws")
-
-        def abort(route: Route) -> None:
-            route.abort()
-
-        page.route(f"{http_base}*", abort)
-
-    def wait_until_socket_ready(self, recorder: Any) -> None:
-        # The page talks over HTTP long-polling until the WebSocket upgrade; frames of a run sent
-        # before it would never reach the recorder or the tampering.
-        recorder.wait_for_transport("upgrade", direction="sent", timeout=SOCKET_READY_TIMEOUT_SECONDS)
 
     def sensitive_regions(self) -> tuple[str, ...]:
         return ("#email", "#password", "#user-nav-button")
