@@ -16,7 +16,7 @@ A newcomer adding a product writes one folder under ``targets/`` with a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +27,7 @@ from fixtures.preflight import PreflightFailure
 from fixtures.settings import TargetConfig
 
 if TYPE_CHECKING:
-    pass
+    from playwright.sync_api import Page
 
 __all__ = ["AppStartFailure", "BundledApp", "Decoded", "FrameCodec", "PreflightFailure", "RunRules",
            "TargetConfig", "TargetProfile"]
@@ -151,6 +151,14 @@ class TargetProfile:
     def socket_matches(self, config: TargetConfig, url: str) -> bool:
         """Whether ``url`` is the chat's WebSocket (the one recorded and tampered with)."""
         return url.split("?", 1)[0] == config.ws_url
+
+    def block_reconnection(self, page: Page, config: TargetConfig) -> Callable[[], None] | None:
+        """Keep the chat's socket down after a drop, until the returned callable lets it through again.
+
+        None (the default): the page reconnects on a timer of its own, and the paused browser clock
+        holds it (``fixtures/clock.py`` ``ReconnectionHold``).
+        """
+        return None
 
     def sensitive_regions(self) -> tuple[str, ...]:
         """CSS selectors of regions whose text is a credential: masked in every screenshot."""

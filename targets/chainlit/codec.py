@@ -296,7 +296,11 @@ class ChainlitCodec:
             return self._run_updated(self._runs[step_id], step)
         run_id = self.run_of(step_id)
         if run_id is None:
-            return _transport(f"update_message outside a run ({step.get('type')} {step.get('name')!r})")
+            # A step of a run whose new_message the page has not seen (yet): its parent names the run.
+            run_id = self.run_of(str(step.get("parentId") or ""))
+            if run_id is None:
+                return _transport(f"update_message outside a run ({step.get('type')} {step.get('name')!r})")
+            self._run_of[step_id] = run_id
         run = self._runs[run_id]
         if step.get("type") in MESSAGE_STEP_TYPES:
             return self._answer_shown(run, step)

@@ -342,3 +342,25 @@ def test_stop_agent_encodes_as_chainlits_stop_and_thinking_as_nothing() -> None:
     assert codec.encode({"type": "agent_thinking", "run_id": "r", "reasoning": "hm"}) == []
     with pytest.raises(ValueError, match="e2e_unknown"):
         codec.encode({"type": "e2e_unknown"})
+
+
+def test_a_tool_step_whose_update_comes_before_its_new_message_is_completed_then_executing() -> None:
+    # What the page sees when the tampering holds the tool's new_message back until its update passed.
+    lines = [line for line in (DATA / "frames-golden-run.txt").read_text(encoding="utf-8").splitlines()
+             if (match := _LINE.match(line)) and match.group(1) != "WS-OPEN"]
+    payloads = [(_LINE.match(line).group(1), _LINE.match(line).group(2)) for line in lines]  # type: ignore[union-attr]
+    tool_new = next(index for index, (_, payload) in enumerate(payloads)
+                    if payload.startswith('42["new_message"') and '"type":"tool"' in payload)
+    tool_update = next(index for index, (_, payload) in enumerate(payloads)
+                       if payload.startswith('42["update_message"') and '"type":"tool"' in payload)
+    payloads.insert(tool_update, payloads.pop(tool_new))  # the new_message now comes right after the update
+    codec = ChainlitCodec()
+
+    events = [event for marker, payload in payloads
+              for event in codec.decode("sent" if marker == "WS>>" else "received", payload).events]
+
+    types = [event["type"] for event in events if event["type"].startswith("tool_")]
+    assert types == ["tool_completed", "tool_executing"], types
+    run = [Event(Frame(index, 0, "", "received", "", 0.0, 0.0), event)
+           for index, event in enumerate(events) if event.get("run_id") and event["type"] != "user_message"]
+    assert any("has no earlier tool_executing" in problem for problem in check_run_sequence(run))
