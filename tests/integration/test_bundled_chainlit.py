@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 SOCKET = re.compile(r".*/ws/socket\.io/.*")
 # index.html asks CDNs for fonts and KaTeX's stylesheet; offline they fail anyway, aborted they fail at once.
 CDN = re.compile(r"https://(fonts\.googleapis\.com|fonts\.gstatic\.com|cdn\.jsdelivr\.net)/.*")
-# Chainlit's page is a 2 MB bundle that sign-in, sign-out and a signed-out visit load afresh; on
+# Chainlit's page is a 4.6 MB script that sign-in, sign-out and a signed-out visit load afresh; on
 # a loaded 2-core machine that took 5 to 8 s (measured), past Playwright's default 5 s. Given to
 # the checks that wait for a page load (the suite's own runs set it from E2E_EXPECT_TIMEOUT_SECONDS).
 PAGE_LOAD_MS = 15_000
