@@ -124,8 +124,9 @@ def ensure_environment(requirements: Path = REQUIREMENTS) -> Path:
                 if result.returncode != 0:
                     raise AppStartFailure(f"building the Chainlit environment failed: `{' '.join(step[:3])}` "
                                           f"exited {result.returncode} (is PyPI reachable?); log: {log_path}")
+        # Chainlit writes .chainlit/ into its working folder, even for --version: run it in the venv.
         check = subprocess.run([str(_bin(venv, "chainlit")), "--version"], capture_output=True, text=True,
-                               check=False)
+                               cwd=venv, check=False)
         if check.returncode != 0 or CHAINLIT_VERSION not in check.stdout:
             raise AppStartFailure(f"the Chainlit environment at {venv} does not run `chainlit --version` "
                                   f"(exit {check.returncode}: {(check.stdout + check.stderr).strip()[:200]})")

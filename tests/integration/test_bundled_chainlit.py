@@ -26,6 +26,10 @@ pytestmark = pytest.mark.integration
 SOCKET = re.compile(r".*/ws/socket\.io/.*")
 # index.html asks CDNs for fonts and KaTeX's stylesheet; offline they fail anyway, aborted they fail at once.
 CDN = re.compile(r"https://(fonts\.googleapis\.com|fonts\.gstatic\.com|cdn\.jsdelivr\.net)/.*")
+# Chainlit's page is a 4.6 MB script that sign-in, sign-out and a signed-out visit load afresh; on
+# a loaded 2-core machine that took 5 to 8 s (measured), past Playwright's default 5 s. Given to
+# the checks that wait for a page load (the suite's own runs set it from E2E_EXPECT_TIMEOUT_SECONDS).
+PAGE_LOAD_MS = 15_000
 
 
 @dataclass
@@ -128,7 +132,7 @@ def test_a_refused_sign_in_shows_an_alert_stays_on_login_and_does_not_repeat_the
 
     login = LoginPage(page).open().attempt_sign_in("nobody@example.invalid", typed)
 
-    login.expect_error()
+    login.expect_error(timeout=PAGE_LOAD_MS)
     login.expect_error_text("Unable to sign in")
     login.expect_shown()
     login.expect_error_not_to_reveal(typed)
@@ -139,14 +143,14 @@ def test_signed_in_user_sees_their_email_in_the_menu_and_signing_out_ends_the_se
 ) -> None:
     page, _ = chainlit_page
     chat = LoginPage(page).open().sign_in(chainlit_app.email, chainlit_app.password)
-    chat.expect_ready()
+    chat.expect_ready(timeout=PAGE_LOAD_MS)
 
     chat.expect_signed_in_as(chainlit_app.email)
     login = chat.sign_out()
 
-    login.expect_shown()
+    login.expect_shown(timeout=PAGE_LOAD_MS)
     ChatPage(page).open()
-    login.expect_shown()
+    login.expect_shown(timeout=PAGE_LOAD_MS)
 
 
 def test_a_golden_run_through_the_page_objects_decodes_to_the_run_vocabulary_with_391(
@@ -155,7 +159,7 @@ def test_a_golden_run_through_the_page_objects_decodes_to_the_run_vocabulary_wit
     page, recording = chainlit_page
     chat = LoginPage(page).open().sign_in(chainlit_app.email, chainlit_app.password)
     chat = ChatPage(page, run_of=recording.codec.run_of)
-    chat.expect_ready()
+    chat.expect_ready(timeout=PAGE_LOAD_MS)
     watch = chat.watch_answers()
 
     answer = chat.send("What is 17 * 23?")
