@@ -45,7 +45,7 @@ TARGET_TIMEOUT_TEST_SECONDS = 5.0
 # Issue 11: a Playwright Test (Node) suite of the same flows, same target, 2 workers: 30.4 s and 26.1 s.
 PLAYWRIGHT_TEST_SECONDS = 26.1
 TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
-SECTIONS = ("speed", "silent", "gate", "dead")
+SECTIONS = ("speed", "silent", "gate", "dead", "chainlit")
 # The bundled app starts with a generated user; a target or credentials from the caller must not leak in.
 _INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
                   "E2E_RUN_ID", "PYTEST_ADDOPTS")
@@ -97,8 +97,9 @@ class SuiteRun:
                 for test in self.tests if "timeout" in test["markers"]]
 
 
-def run_suite(workers: int, pytest_args: list[str]) -> SuiteRun:
+def run_suite(workers: int, pytest_args: list[str], extra_env: dict[str, str] | None = None) -> SuiteRun:
     env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
+    env.update(extra_env or {})
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         phases = Path(folder) / "phases.json"
         command = [sys.executable, "-m", "pytest", "e2e", "-q", "-p", "no:cacheprovider", "-n", str(workers),
@@ -301,11 +302,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _time_to_red(sections: list[str], summary: dict[str, Any]) -> None:
     """Run the chosen time-to-red scenarios (bench/red.py); their figures go into ``summary``."""
-    from bench import red  # the scenarios start the app themselves: only imported when asked for
+    # The scenarios start their apps themselves: only imported when asked for.
+    from bench import red, targets
 
     scenarios = {"silent": ("silent agent, the whole suite -n 2", red.silent_agent_suite),
                  "gate": ("silent agent, nox -s release_gate", red.release_gate),
-                 "dead": ("dead target, the whole suite -n 2", red.dead_target)}
+                 "dead": ("dead target, the whole suite -n 2", red.dead_target),
+                 "chainlit": ("the suite against the bundled Chainlit app, against the contract suite",
+                              targets.chainlit_against_contract)}
     summary.setdefault("time_to_red", {})
     for name, (label, scenario) in scenarios.items():
         if name not in sections:
