@@ -17,7 +17,7 @@ Shaped like ``fixtures/embedded_app.py``'s ``EmbeddedApp``: ``start(email, passw
   JSON with password auth on: a real answer from the real app, polled until a
   deadline, never a sleep.
 
-``python -m targets.chainlit.bundled`` runs it in the foreground and prints its URL.
+``python -m targets.chainlit`` runs it in the foreground and prints its URL.
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m targets.chainlit.bundled",
+        prog="python -m targets.chainlit",
         description="The bundled Chainlit app in the foreground (Ctrl-C stops it). It accepts the account "
                     "in E2E_USER_EMAIL / E2E_USER_PASSWORD.")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
