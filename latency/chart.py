@@ -14,9 +14,9 @@ from latency.stats import COMPLETE, FIRST_TOKEN
 
 RUNS_SHOWN = 30
 WIDTH = 960
-LEFT, RIGHT = 72, 28
+LEFT, RIGHT = 72, 56
 PANEL_HEIGHT = 190
-PANEL_TOPS = (86, 346)
+PANEL_TOPS = (104, 364)
 HEIGHT = PANEL_TOPS[-1] + PANEL_HEIGHT + 96
 MEDIAN_COLOUR = "#1f5fa8"
 P95_COLOUR = "#d9730d"
@@ -124,7 +124,10 @@ def render_svg(entries: list[dict[str, Any]], *, target: str, runs: int = RUNS_S
             x = LEFT + (index + 0.5) * plot_width / len(shown)
             parts.append(f'<text x="{x:.1f}" y="{label_y}" font-size="11" fill="#444" text-anchor="end" '
                          f'transform="rotate(-35 {x:.1f} {label_y})">{escape(_label(entry))}</text>')
-        parts.append(_text(LEFT, HEIGHT - 8, "one point per run (UTC start time); hover a point for its "
-                           "run id and commit", font_size="11", fill="#666"))
+        samples = sorted({int(entry["figures"].get("samples", 0)) for entry in shown})
+        note = " (with one sample, median and P95 are the same point)" if samples == [1] else ""
+        parts.append(_text(LEFT, HEIGHT - 8, f"one point per run (UTC start time); samples per run: "
+                           f"{', '.join(map(str, samples))}{note}; hover a point for its run id and commit",
+                           font_size="11", fill="#666"))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

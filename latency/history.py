@@ -37,8 +37,10 @@ def entry_problem(entry: Any) -> str | None:
     """Why a parsed line is not a history entry of this format, or None."""
     if not isinstance(entry, dict):
         return "is not a JSON object"
-    if entry.get("format") != HISTORY_FORMAT:
-        return f"is from another format ({entry.get('format')!r}, this one is {HISTORY_FORMAT!r})"
+    if "format" not in entry:
+        return f"is from an older format (no \"format\" field; this one is {HISTORY_FORMAT!r})"
+    if entry["format"] != HISTORY_FORMAT:
+        return f"is from another format ({entry['format']!r}; this one is {HISTORY_FORMAT!r})"
     for key in ("run_id", "target", "time"):
         if not isinstance(entry.get(key), str) or not entry[key]:
             return f"has no {key}"

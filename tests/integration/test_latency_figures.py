@@ -70,6 +70,7 @@ def test_the_delayed_first_event_adds_its_delay_to_the_first_token_and_a_budget_
     record_property("slow_first_event_figures", report)
     assert abs(rise - delay) <= 0.5, report
     assert abs(frame_rise - delay) <= 0.5, report
+    print(*(line for line in finished.stdout.splitlines() if "latency budget breached" in line), sep="\n")
     assert finished.returncode == 1, finished.stdout[-3000:]
     p95 = run["figures"]["first_token_seconds"]["p95"]
     assert (f"latency budget breached: time to first token P95 {p95:.2f} s is over its budget of "
@@ -94,6 +95,7 @@ def test_slow_streaming_lowers_the_characters_per_second_and_a_floor_above_it_is
     record_property("slow_streaming_figures", report)
     assert slow["median"] < expected * 1.5 and normal["median"] > 20, report
     assert abs(complete_rise - 3 * pause) <= 0.75, report
+    print(*(line for line in finished.stdout.splitlines() if "latency budget breached" in line), sep="\n")
     assert finished.returncode == 1, finished.stdout[-3000:]
     assert (f"streaming speed P5 {slow['p5']:.1f} characters/s is under its floor of 20 "
             "(E2E_MIN_CHARS_PER_SECOND)") in finished.stdout, finished.stdout[-3000:]

@@ -147,7 +147,7 @@ def test_runs_are_appended_one_line_each_and_never_twice(tmp_path):
 
 @pytest.mark.parametrize(("bad_line", "problem"), [
     ("{not json", "line 2 is not JSON"),
-    ('{"run_id": "old", "ttft": 0.2}', "line 2 is from another format (None"),
+    ('{"run_id": "old", "ttft": 0.2}', "line 2 is from an older format (no \"format\" field"),
     ('["a", "list"]', "line 2 is not a JSON object"),
     ('{"format": "latency-history/0", "run_id": "x"}', "line 2 is from another format ('latency-history/0'"),
 ])
