@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, Route
 
-from fixtures.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, probe_cause
+from fixtures.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, mask_email, probe_cause
 from targets.base import BundledApp, FrameCodec, RunRules, TargetConfig, TargetProfile
 from targets.chainlit import pages
 from targets.chainlit.bundled import CHAINLIT_VERSION, BundledChainlitApp, is_chainlit_answer
@@ -109,9 +109,13 @@ class ChainlitProfile(TargetProfile):
         except httpx.HTTPError as error:
             raise PreflightFailure(url, probe_cause(error), "is the Chainlit app running there?") from None
         if response.status_code != 200:
-            raise PreflightFailure(url, f"signing in as {email} was refused: HTTP {response.status_code} "
-                                   f"{response.text[:120]!r}",
-                                   "check E2E_USER_EMAIL and E2E_USER_PASSWORD")
+            answered = response.text[:120]
+            if password:
+                answered = answered.replace(password, "<redacted>")
+            refused = f"signing in as {mask_email(email)} (E2E_USER_EMAIL) was refused"
+            raise PreflightFailure(f"POST {url}", f"{refused}: HTTP {response.status_code} {answered!r}",
+                                   "check E2E_USER_EMAIL and E2E_USER_PASSWORD (the password is not shown); "
+                                   "no further attempt was made")
 
     def new_codec(self) -> FrameCodec:
         return ChainlitCodec()
