@@ -163,7 +163,7 @@ def release_gate() -> tuple[list[Figure], dict[str, Any]]:
         why_invalid=(f"the gate was not red (exit {run.exit_code}, verdict {verdict.get('verdict')!r})"
                      if not red else f"its first reason is not a failed required test: {first}"),
         also_needed=(not missing, f"the failed test lacks its evidence: {', '.join(missing)}"),
-        detail=f"first reason: {first.get('nodeid')}: {str(first.get('detail', ''))[:120]}")
+        detail=f"first reason: {first.get('nodeid')}: {str(first.get('detail', ''))[:240]}")
     raw = {"exit_code": run.exit_code, "seconds": run.seconds, "verdict": verdict.get("verdict"),
            "first_reason": first, "first_reason_evidence": evidence,
            "output_tail": run.output[-1500:] if not red else ""}
