@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import allure
 from playwright.sync_api import Locator, expect
 
+from pages.waiting import wait_attached
+
 AI_MESSAGE = "ai-message"
 USER_MESSAGE = "user-message"
 # An answer in one of these states will not change any more (CONTRACT.md section 5).
@@ -30,9 +32,7 @@ def _first_sign(wanted: Locator, instead: Sequence[Locator], *, timeout: float |
     either = wanted
     for sign in instead:
         either = either.or_(sign)
-    try:
-        expect(either.first).to_be_attached(timeout=timeout)
-    except AssertionError:
+    if not wait_attached(either, timeout=timeout):
         return None
     return wanted.count() > 0
 
