@@ -90,8 +90,8 @@ class AiMessage:
             raise AssertionError(f"the ai-message should {what}: it did not{within}; the page shows "
                                  f"{self.shown()}")
         if not came:
-            raise AssertionError(f"the ai-message should {what}, but the page gave up on it first: "
-                                 f"{self.shown()}")
+            raise AssertionError(f"the ai-message should {what}, but the page gave up on it first (another "
+                                 f"terminal status or the error banner): {self.shown()}")
 
     @allure.step("Expect the answer to become {status}")
     def expect_status(self, status: str, *, timeout: float | None = None) -> None:
