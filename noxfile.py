@@ -233,6 +233,7 @@ def selftest(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """The suite's speed: -n 1 against -n 2, per-test overhead, timeout tests (reports/bench.json)."""
+    """The suite's speed (-n 1 against -n 2, CPU by process, per-test overhead, timeout tests) and its time to
+    red (silent agent, dead target, release gate), each figure against its target (reports/bench.json)."""
     _install(session)
     session.run("python", "-m", "bench", *session.posargs)
