@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bench.figures import Figure
 from fixtures.run_stop import DEAD_TARGET_EXIT_CODE
+from fixtures.settings import read_target_config
 from selftest.app import FaultyApp
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import junit_key, read_junit
@@ -54,11 +57,9 @@ def _environment(app: FaultyApp) -> dict[str, str]:
 
 
 def _watchdog_seconds(app: FaultyApp) -> float | None:
-    from fixtures.settings import read_target_config
-
     try:
         return read_target_config(app.backend_url).watchdog_seconds
-    except Exception:  # noqa: BLE001 - a figure without its watchdog is reported as invalid
+    except (httpx.HTTPError, ValueError):  # a figure without its watchdog is reported as invalid
         return None
 
 
@@ -163,7 +164,7 @@ def release_gate() -> tuple[list[Figure], dict[str, Any]]:
         why_invalid=(f"the gate was not red (exit {run.exit_code}, verdict {verdict.get('verdict')!r})"
                      if not red else f"its first reason is not a failed required test: {first}"),
         also_needed=(not missing, f"the failed test lacks its evidence: {', '.join(missing)}"),
-        detail=f"first reason: {first.get('nodeid')}: {str(first.get('detail', ''))[:120]}")
+        detail=f"first reason: {first.get('nodeid')}: {str(first.get('detail', ''))[:240]}")
     raw = {"exit_code": run.exit_code, "seconds": run.seconds, "verdict": verdict.get("verdict"),
            "first_reason": first, "first_reason_evidence": evidence,
            "output_tail": run.output[-1500:] if not red else ""}

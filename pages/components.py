@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import allure
 from playwright.sync_api import Locator, expect
 
+from pages.waiting import wait_attached
+
 AI_MESSAGE = "ai-message"
 USER_MESSAGE = "user-message"
 # An answer in one of these states will not change any more (CONTRACT.md section 5).
@@ -30,9 +32,7 @@ def _first_sign(wanted: Locator, instead: Sequence[Locator], *, timeout: float |
     either = wanted
     for sign in instead:
         either = either.or_(sign)
-    try:
-        expect(either.first).to_be_attached(timeout=timeout)
-    except AssertionError:
+    if not wait_attached(either, timeout=timeout):
         return None
     return wanted.count() > 0
 
@@ -90,8 +90,8 @@ class AiMessage:
             raise AssertionError(f"the ai-message should {what}: it did not{within}; the page shows "
                                  f"{self.shown()}")
         if not came:
-            raise AssertionError(f"the ai-message should {what}, but the page gave up on it first: "
-                                 f"{self.shown()}")
+            raise AssertionError(f"the ai-message should {what}, but the page gave up on it first (another "
+                                 f"terminal status or the error banner): {self.shown()}")
 
     @allure.step("Expect the answer to become {status}")
     def expect_status(self, status: str, *, timeout: float | None = None) -> None:

@@ -165,3 +165,30 @@ def test_a_target_killed_mid_run_ends_the_run_within_60_s_red_naming_its_url(tmp
     assert stopped and f"{app.backend_url}/health" in stopped[0], output[-3000:]
     not_run = [line for line in lines if " PASSED " in line or " FAILED " in line or " ERROR " in line]
     assert len(not_run) < 25, f"every test ran although the target was dead:\n{output[-3000:]}"
+
+
+def test_maxfail_1_stops_every_worker_at_the_first_failure_and_the_gate_names_that_test_first(
+    silent_agent_app: RunningApp, tmp_path: Path
+) -> None:
+    import tomllib
+
+    from truth_gate.cli import evaluate
+
+    manifest = ROOT / "release-manifest.toml"
+    with open(manifest, "rb") as file:
+        required = [entry["nodeid"] for entry in tomllib.load(file)["required"]]
+    results = tmp_path / "allure-results"
+    run = run_inner(silent_agent_app, tmp_path, required, "-n", "2", "--maxfail=1",
+                    "--alluredir", str(results))
+
+    assert run.exit_code not in (0, None), run.output[-3000:]
+    ran = [nodeid for nodeid, test in run.phases.items() if "call" in test or "setup" in test]
+    # The first failure, the test the other worker was running then, and nothing after.
+    assert 1 <= len([test for test in run.phases.values() if test.get("call_outcome") == "failed"]) <= 2
+    assert len(ran) < len(required) - 3, f"{len(ran)} of {len(required)} required tests ran:\n{ran}"
+    verdict = evaluate(results, run.junit, manifest, "release")
+    first = verdict.reasons[0]
+    assert first.rule == "failed" and any(str(first.nodeid).startswith(nodeid) for nodeid in required), (
+        [reason.line() for reason in verdict.reasons[:4]])
+    assert any(reason.rule == "run-stopped-early" for reason in verdict.reasons)
+    assert not any(reason.rule == "no-result" for reason in verdict.reasons)
