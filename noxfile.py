@@ -58,8 +58,9 @@ def _ensure_browser(session: nox.Session) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from fixtures.browser_finder import BrowserProblem, Finder
 
-    finder = Finder(environ={**os.environ, **session.env}, python=str(Path(session.bin) / "python"),
-                    log=session.log)
+    # session.env holds None for a variable nox unsets.
+    environ = {name: value for name, value in {**os.environ, **session.env}.items() if value is not None}
+    finder = Finder(environ=environ, python=str(Path(session.bin) / "python"), log=session.log)
     try:
         found = finder.ensure()
     except BrowserProblem as problem:

@@ -217,3 +217,18 @@ def test_the_command_line_finds_only_with_find_and_says_what_it_uses(monkeypatch
     monkeypatch.setenv("E2E_CHROMIUM_EXECUTABLE", str(chrome))
     assert main(["--find"]) == 0
     assert capsys.readouterr().out.strip() == f"browser: {chrome} (E2E_CHROMIUM_EXECUTABLE)"
+
+
+def test_the_line_quotes_the_error_line_of_what_failed_not_its_progress(machine):
+    machine.on_apt_install = lambda: subprocess.CompletedProcess(
+        [], 100, "Reading package lists...\n", "W: some warning\nE: Unable to fetch some archives\n")
+    machine.on_download = lambda: subprocess.CompletedProcess(
+        [], 1, "\x1b[2mDownloading Chrome for Testing 159 from https://cdn.playwright.dev/…\x1b[22m\n",
+        "Error: getaddrinfo ENOTFOUND cdn.playwright.dev\n    at GetAddrInfoReqWrap.onlookupall\n")
+
+    with pytest.raises(BrowserUnavailable) as raised:
+        machine.finder(euid=0).ensure()
+
+    line = str(raised.value)
+    assert "apt-get install chromium: E: Unable to fetch some archives;" in line
+    assert "playwright install chromium: Error: getaddrinfo ENOTFOUND cdn.playwright.dev)" in line
