@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="truth-gate",
         description="Judge a test run from its Allure results, JUnit file and run record against the "
-                    "release manifest. Exit 0 green, 1 red, 2 unusable input.",
+                    "release manifest (or, with --shards, the shards of one run together). "
+                    "Exit 0 green, 1 red, 2 unusable input.",
     )
     parser.add_argument("--results", type=Path, default=None,
                         help=f"the Allure results folder of the run (default: {DEFAULT_RESULTS})")

@@ -40,7 +40,7 @@ _WORKER_DESELECTED_KEY = "gp_deselected"
 _WORKER_BEFORE_SPLIT_KEY = "gp_before_split"
 _SHARD_KEY = pytest.StashKey[Shard]()
 # The durations pytest-split balances by: committed at the repository root, refreshed with
-# `pytest e2e --store-durations -p no:randomly` (README.md, "Shards").
+# `python -m pytest e2e -n 1 -p no:randomly --store-durations` (README.md, "Shards").
 DURATIONS_FILE = ".test_durations"
 
 
