@@ -45,6 +45,17 @@ ERROR = "agent_error"
 RUN_EVENTS = (RUN_STARTED, THINKING, TOOL_EXECUTING, TOOL_COMPLETED, DELTA, COMPLETED, ERROR)
 
 
+# Transport notes of frames that belong to the connection itself (handshake, keep-alive, upgrade,
+# acknowledgements): the tampering never drops or holds them, or the connection itself would break.
+# A codec's other transport frames (a product's bookkeeping, such as Chainlit's task_end or an answer
+# sent whole after its stream) are no run events either, but the tampering's rules apply to them: a
+# silenced run must not end on the page because its bookkeeping slipped through.
+CONNECTION_NOTES = frozenset({
+    "open", "close", "ping", "pong", "probe", "upgrade", "noop", "connect", "disconnect", "ack", "binary ack",
+    "connection_established",
+})
+
+
 @dataclass(frozen=True)
 class Decoded:
     """What one wire frame means to the suite.
