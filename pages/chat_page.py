@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import allure
 from playwright.sync_api import Page, expect
 
-from pages.answer_watch import AnswerSpec, AnswerWatch
+from pages.answer_watch import AnswerSpec
 from pages.components import AI_MESSAGE, AiMessage, ConnectionStatus, ErrorBanner, MessageList, ThreadList
+from pages.message_input import MessageInputActions
 
 if TYPE_CHECKING:
     from pages.login_page import LoginPage
@@ -33,7 +34,7 @@ CONTRACT_ANSWER = AnswerSpec(
 )
 
 
-class ChatPage:
+class ChatPage(MessageInputActions):
     answer_spec = CONTRACT_ANSWER
 
     def __init__(self, page: Page) -> None:
@@ -55,11 +56,6 @@ class ChatPage:
     @allure.step("Open the chat")
     def open(self, thread_id: str | None = None) -> ChatPage:
         self.page.goto(f"{CHAT_PATH}/{thread_id}" if thread_id else CHAT_PATH)
-        return self
-
-    @allure.step("Reload the page")
-    def reload(self) -> ChatPage:
-        self.page.reload()
         return self
 
     @allure.step("Start a new chat")
@@ -89,33 +85,6 @@ class ChatPage:
         self.error_banner.retry()  # an Allure step of its own
         return next_answer
 
-    @allure.step("Write: {text:.80}")
-    def write(self, text: str) -> ChatPage:
-        """Add ``text`` at the cursor of the message input, as typing or pasting would, without sending."""
-        self.message_input.focus()
-        self.page.keyboard.insert_text(text)
-        return self
-
-    @allure.step("Press Enter")
-    def press_enter(self) -> ChatPage:
-        self.message_input.press("Enter")
-        return self
-
-    @allure.step("Press Shift+Enter")
-    def press_shift_enter(self) -> ChatPage:
-        self.message_input.press("Shift+Enter")
-        return self
-
-    @allure.step("Click Send")
-    def click_send(self) -> ChatPage:
-        self.send_button.click()
-        return self
-
-    @allure.step("Watch the answer as it streams")
-    def watch_answers(self) -> AnswerWatch:
-        """Start recording every visible state of the newest answer and the socket's frames (page clock)."""
-        return AnswerWatch(self.page, self.answer_spec).start()
-
     # --- reading ----------------------------------------------------------------
     def thread_id(self) -> str:
         """The thread shown, from the address (``/chat/{thread_id}``); empty for a new chat."""
@@ -144,10 +113,6 @@ class ChatPage:
     def expect_in_thread(self, *, timeout: float | None = None) -> None:
         """The address moved to ``/chat/{thread_id}``."""
         expect(self.page).to_have_url(_THREAD_ID_IN_URL, timeout=timeout)
-
-    @allure.step("Expect the message input to hold {value:.80}")
-    def expect_input_value(self, value: str, *, timeout: float | None = None) -> None:
-        expect(self.message_input).to_have_value(value, timeout=timeout)
 
     @allure.step("Expect Send enabled")
     def expect_send_enabled(self, *, timeout: float | None = None) -> None:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import httpx
 
-from fixtures.embedded_app import AppStartFailure
+from fixtures.embedded_app import AppStartFailure, stop_process
 
 APP_DIR = Path(__file__).resolve().parent / "app"
 REQUIREMENTS = APP_DIR / "requirements.txt"
@@ -221,15 +221,7 @@ class BundledChainlitApp:
         return self._process.wait()
 
     def stop(self) -> None:
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_DEADLINE_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(self._process, STOP_DEADLINE_SECONDS)
 
     def last_log_line(self) -> str:
         """The log's last line that says something (for one-line errors)."""

@@ -53,7 +53,8 @@ import allure
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
-from pages.answer_watch import AnswerSpec, AnswerWatch
+from pages.answer_watch import AnswerSpec
+from pages.message_input import MessageInputActions
 
 LOGIN_PATH = "/login"
 CHAT_PATH = "/"
@@ -408,7 +409,7 @@ class ConnectionStatus:
         self.expect_state("connected", timeout=timeout)
 
 
-class ChatPage:
+class ChatPage(MessageInputActions):
     """The chat, ``/`` (``/thread/{id}`` with a data layer)."""
 
     answer_spec = CHAINLIT_ANSWER
@@ -435,11 +436,6 @@ class ChatPage:
     @allure.step("Open the chat")
     def open(self, thread_id: str | None = None) -> ChatPage:
         self.page.goto(f"/thread/{thread_id}" if thread_id else CHAT_PATH)
-        return self
-
-    @allure.step("Reload the page")
-    def reload(self) -> ChatPage:
-        self.page.reload()
         return self
 
     @allure.step("Start a new chat")
@@ -472,32 +468,6 @@ class ChatPage:
         self.error_banner.retry()
         return next_answer
 
-    @allure.step("Write: {text:.80}")
-    def write(self, text: str) -> ChatPage:
-        self.message_input.focus()
-        self.page.keyboard.insert_text(text)
-        return self
-
-    @allure.step("Press Enter")
-    def press_enter(self) -> ChatPage:
-        self.message_input.press("Enter")
-        return self
-
-    @allure.step("Press Shift+Enter")
-    def press_shift_enter(self) -> ChatPage:
-        self.message_input.press("Shift+Enter")
-        return self
-
-    @allure.step("Click Send")
-    def click_send(self) -> ChatPage:
-        self.send_button.click()
-        return self
-
-    @allure.step("Watch the answer as it streams")
-    def watch_answers(self) -> AnswerWatch:
-        """Start recording every visible state of the newest answer (and the page's frames' timing)."""
-        return AnswerWatch(self.page, self.answer_spec).start()
-
     # --- reading ----------------------------------------------------------------
     def thread_id(self) -> str:
         """The thread shown, from the address (``/thread/{id}``, with a data layer); else empty."""
@@ -528,10 +498,6 @@ class ChatPage:
     @allure.step("Expect the address of a thread, /thread/{{thread_id}}")
     def expect_in_thread(self, *, timeout: float | None = None) -> None:
         expect(self.page).to_have_url(_THREAD_ID_IN_URL, timeout=timeout)
-
-    @allure.step("Expect the message input to hold {value:.80}")
-    def expect_input_value(self, value: str, *, timeout: float | None = None) -> None:
-        expect(self.message_input).to_have_value(value, timeout=timeout)
 
     @allure.step("Expect Send enabled")
     def expect_send_enabled(self, *, timeout: float | None = None) -> None:
