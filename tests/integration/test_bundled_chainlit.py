@@ -15,8 +15,10 @@ from typing import Any, Literal
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute
+from playwright.sync_api import Browser, Page, WebSocketRoute, sync_playwright
 
+from fixtures.browser import CHROMIUM_ARGS
+from fixtures.settings import chromium_executable
 from targets.chainlit.bundled import AppStartFailure, BundledChainlitApp
 from targets.chainlit.codec import ChainlitCodec, Decoded
 from targets.chainlit.pages import ChatPage, LoginPage
@@ -92,6 +94,21 @@ def _route_and_record(page: Page, recording: Recording) -> None:
 
     page.route(CDN, lambda request: request.abort())
     page.route_web_socket(SOCKET, forward)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """This module's own Chromium, stopped with the module.
+
+    Not pytest-playwright's session browser: its event loop would stay on this thread for the rest of
+    the session, and the integration tests after this one run their own asyncio loops.
+    """
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(args=list(CHROMIUM_ARGS),
+                                             **({"executable_path": executable} if executable else {}))
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
@@ -179,7 +196,8 @@ def test_a_golden_run_through_the_page_objects_decodes_to_the_run_vocabulary_wit
     sent = [event for event in recording.events("sent") if event["type"] == "user_message"]
     assert [event["payload"]["text"] for event in sent] == ["What is 17 * 23?"], (
         "the message did not travel on the recorded WebSocket (sent before the upgrade?)")
-    statuses = [sample.status for sample in watch.of_run(run_id)]
-    assert statuses[0] == "streaming" and statuses[-1] == "complete", statuses
-    texts = [sample.text.strip() for sample in watch.of_run(run_id)]
+    samples = watch.samples()  # the one answer on this page (the watch names it by its own step id)
+    statuses = [sample.status for sample in samples]
+    assert statuses and statuses[0] == "streaming" and statuses[-1] == "complete", statuses
+    texts = [sample.text.strip() for sample in samples]
     assert all(after.startswith(before) for before, after in zip(texts, texts[1:], strict=False)), texts

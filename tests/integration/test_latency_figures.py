@@ -112,5 +112,5 @@ def test_a_budget_that_is_not_a_positive_number_stops_the_run_before_anything_st
 
     output = finished.stdout + finished.stderr
     assert finished.returncode == pytest.ExitCode.USAGE_ERROR, output
-    assert f"latency budget: E2E_FIRST_TOKEN_WITHIN_SECONDS={value!r}" in output, output
+    assert f"invalid setting: E2E_FIRST_TOKEN_WITHIN_SECONDS={value!r}" in output, output
     assert "started the reference app" not in output and "Traceback" not in output, output

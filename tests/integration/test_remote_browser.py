@@ -115,7 +115,7 @@ def test_a_server_whose_browser_cannot_reach_the_target_is_named(browser_server:
     with pytest.raises(PreflightFailure) as failure:
         run_browser_preflight(BrowserConnection(browser_server.endpoint), launch, unreachable)
 
-    assert failure.value.cause.startswith(f"its browser cannot reach the target: {unreachable}/health: ")
+    assert failure.value.cause.startswith(f"its browser cannot reach the target: {unreachable}/: ")
     assert "ERR_CONNECTION_REFUSED" in failure.value.cause
 
 

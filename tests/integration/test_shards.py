@@ -28,8 +28,8 @@ from truth_gate.shards import evaluate_shards
 from truth_gate.verdict import Verdict
 
 # Signed-out tests: no sign-in per worker, the cheapest real browser tests of the suite.
-SUBSET = "signed_out or wrong_password or does_not_repeat"
-WRONG_PASSWORD = "e2e/test_login.py::test_wrong_password_shows_login_error_and_stays_on_login"
+SUBSET = "signed_out or unknown_address"
+WRONG_PASSWORD = "e2e/test_login.py::test_unknown_address_is_refused_with_login_error_and_stays_on_login"
 SIGNED_OUT = "e2e/test_login.py::test_chat_while_signed_out_goes_to_login"
 MANIFEST = f'''
 [[required]]
