@@ -97,11 +97,12 @@ def _route_and_record(page: Page, recording: Recording) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def chainlit_browser() -> Iterator[Browser]:
     """This module's own Chromium, stopped with the module.
 
-    Not pytest-playwright's session browser: its event loop would stay on this thread for the rest of
-    the session, and the integration tests after this one run their own asyncio loops.
+    Not pytest-playwright's session browser (nor a fixture of its names, which it parametrizes by
+    browser: pytest would then move the whole e2e suite next to this module). Its event loop would stay
+    on this thread for the rest of the session, and the integration tests after this one run asyncio.
     """
     executable = chromium_executable()
     with sync_playwright() as playwright:
@@ -112,9 +113,10 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def chainlit_page(browser: Browser, chainlit_app: RunningChainlit) -> Iterator[tuple[Page, Recording]]:
+def chainlit_page(chainlit_browser: Browser,
+                  chainlit_app: RunningChainlit) -> Iterator[tuple[Page, Recording]]:
     """A fresh signed-out page on the app, its socket routed and recorded."""
-    context = browser.new_context(base_url=chainlit_app.url)
+    context = chainlit_browser.new_context(base_url=chainlit_app.url)
     page = context.new_page()
     recording = Recording()
     _route_and_record(page, recording)
