@@ -1,4 +1,4 @@
-"""The ``chainlit`` profile: a Chainlit 2.x app as deployed by default (/work/shared/targets/chainlit).
+"""The ``chainlit`` profile: a Chainlit 2.x app as deployed by default (../shared/targets/chainlit).
 
 What is Chainlit-specific lives here and beside this file, nowhere else:
 
