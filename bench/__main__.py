@@ -48,7 +48,9 @@ TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
 SECTIONS = ("speed", "silent", "gate", "dead", "chainlit")
 # The bundled app starts with a generated user; a target or credentials from the caller must not leak in.
 _INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "E2E_RUN_ID", "PYTEST_ADDOPTS")
+                  "E2E_RUN_ID", "PYTEST_ADDOPTS",
+                  # as in nox's sessions (noxfile.py, _install): the runs measured are the ones users get
+                  "PYTHONDONTWRITEBYTECODE")
 
 
 @dataclass

@@ -30,7 +30,8 @@ def _chromium_version() -> str | None:
         completed = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return completed.stdout.strip() or None
+    version = completed.stdout.strip()
+    return f"{version} ({executable})" if version else None
 
 
 def describe_machine() -> dict[str, Any]:

@@ -15,6 +15,7 @@ import pytest
 
 from fixtures.browser_finder import (
     DEBIAN,
+    DEBIAN_SHELL,
     PLAYWRIGHT,
     VARIABLE,
     BrowserProblem,
@@ -39,6 +40,8 @@ class FakeMachine:
 
     def __init__(self, tmp_path: Path) -> None:
         self.debian = tmp_path / "usr-bin" / "chromium"
+        self.shell = tmp_path / "usr-bin" / "chromium-headless-shell"
+        self.apt_has_shell = True  # whether this Debian has the chromium-headless-shell package
         self.playwright = tmp_path / "ms-playwright" / "chromium-1" / "chrome"
         self.commands: list[list[str]] = []
         self.on_apt_install: Callable[[], subprocess.CompletedProcess[str]] = self.fail("E: Unable to locate "
@@ -74,7 +77,12 @@ class FakeMachine:
         if "apt-get" in command and "update" in command:
             return self.ok()
         if "apt-get" in command and "install" in command:
-            return self.on_apt_install()
+            if "chromium-headless-shell" in command and not self.apt_has_shell:
+                return self.fail("E: Unable to locate package chromium-headless-shell")()
+            done = self.on_apt_install()
+            if done.returncode == 0 and "chromium-headless-shell" in command:
+                _executable(self.shell)
+            return done
         if command[:4] == [PYTHON, "-m", "playwright", "install"]:
             return self.on_download()
         raise AssertionError(f"unexpected command {command}")
@@ -132,17 +140,47 @@ def test_none_found_as_root_installs_debian_package_first(machine):
 
     found = machine.finder(euid=0).ensure()
 
-    assert found == Found(str(machine.debian), DEBIAN)
+    assert found == Found(str(machine.shell), DEBIAN_SHELL)
     install = next(command for command in machine.commands if "install" in command)
-    assert install[0] == "env" and install[-3:] == ["-qq", "--reinstall", "chromium"]
+    assert install[0] == "env" and install[-4:] == ["-qq", "--reinstall", "chromium", "chromium-headless-shell"]
     assert not machine.ran("playwright install")
+    assert machine.finder().ensure(headless=False) == Found(str(machine.debian), DEBIAN)
+
+
+def test_a_debian_without_the_headless_shell_package_gets_chromium_alone(machine):
+    machine.on_apt_install = machine.install_debian
+    machine.apt_has_shell = False
+
+    assert machine.finder(euid=0).ensure() == Found(str(machine.debian), DEBIAN)
+    installs = [command[-1] for command in machine.commands if "install" in command]
+    assert installs == ["chromium-headless-shell", "chromium"]
+
+
+def test_a_headless_run_takes_debians_headless_shell_and_a_headed_run_the_full_browser(machine):
+    _executable(machine.debian)
+    _executable(machine.shell)
+
+    assert machine.finder().ensure() == Found(str(machine.shell), DEBIAN_SHELL)
+    assert machine.finder().ensure(headless=False) == Found(str(machine.debian), DEBIAN)
+    assert machine.finder().advice(Found(str(machine.shell), DEBIAN_SHELL)) is None
+    assert machine.commands == []
+
+
+def test_debians_full_browser_without_the_shell_is_used_and_the_shell_advised(machine):
+    _executable(machine.debian)
+
+    found = machine.finder().ensure()
+
+    assert found == Found(str(machine.debian), DEBIAN)
+    assert "`apt-get install chromium-headless-shell`" in machine.finder().advice(found)
+    assert machine.commands == []
 
 
 def test_none_found_with_password_less_sudo_installs_through_sudo(machine):
     machine.sudo_without_password = True
     machine.on_apt_install = machine.install_debian
 
-    assert machine.finder().ensure() == Found(str(machine.debian), DEBIAN)
+    assert machine.finder().ensure() == Found(str(machine.shell), DEBIAN_SHELL)
     assert [command for command in machine.commands if "install" in command][0][:2] == ["sudo", "-n"]
 
 
