@@ -32,6 +32,7 @@ from bench.figures import Figure
 from fixtures.run_stop import DEAD_TARGET_EXIT_CODE
 from fixtures.settings import read_target_config
 from selftest.app import FaultyApp
+from truth_gate.allure_results import read_results
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import junit_key, read_junit
 
@@ -177,23 +178,16 @@ def _required_nodeids() -> list[str]:
 
 
 def _evidence_of(nodeid: str) -> list[str]:
-    """The attachment names of the Allure result of ``nodeid`` in reports/allure-results (with its steps')."""
-    names: list[str] = []
-    for path in (ROOT / "reports" / "allure-results").glob("*-result.json"):
-        try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        labels = {label.get("name"): label.get("value") for label in result.get("labels", [])}
-        if labels.get("nodeid") != nodeid:
-            continue
-        stack = [result]
-        while stack:
-            node = stack.pop()
-            names += [attachment.get("name", "") for attachment in node.get("attachments", [])
-                      if (ROOT / "reports" / "allure-results" / attachment.get("source", "")).is_file()]
-            stack += node.get("steps", [])
-    return names
+    """The attachment names of the Allure result of ``nodeid`` in reports/allure-results, read as the truth
+    gate reads them (truth_gate/allure_results.py): its steps' and its own fixtures' (the frame log is
+    the ``ws_recorder`` fixture's), each attachment's file present."""
+    folder = ROOT / "reports" / "allure-results"
+    try:
+        results = read_results(folder)
+    except UnusableInputError:
+        return []
+    return [attachment.name for result in results if result.nodeid == nodeid
+            for attachment in result.attachments if (folder / attachment.source).is_file()]
 
 
 def dead_target(workers: int = 2) -> tuple[list[Figure], dict[str, Any]]:

@@ -172,3 +172,28 @@ def test_the_sampler_finds_the_descendants_of_a_process_and_their_cpu() -> None:
 def test_busy_cores_from_two_readings():
     assert busy_cores((100, 100), (250, 150), cpus=2) == 1.5
     assert busy_cores(None, (1, 1), cpus=2) is None
+
+
+def test_the_gate_figure_finds_the_frame_log_where_allure_puts_a_fixtures_teardown(tmp_path, monkeypatch):
+    # allure-pytest writes what the ws_recorder fixture attaches at teardown into that fixture's
+    # container, not into the test's result: the bench once missed it and called the evidence incomplete.
+    import json
+
+    import bench.red as red
+
+    results = tmp_path / "reports" / "allure-results"
+    results.mkdir(parents=True)
+    nodeid = "e2e/test_golden_path.py::test_x[chromium]"
+    (results / "r-result.json").write_text(json.dumps({
+        "uuid": "r", "name": "test_x", "status": "failed", "labels": [{"name": "nodeid", "value": nodeid}],
+        "attachments": [{"name": "screenshot: at failure", "source": "s.png"}]}))
+    (results / "c-container.json").write_text(json.dumps({
+        "uuid": "c", "children": ["r"],
+        "afters": [{"name": "ws_recorder::1", "attachments": [{"name": "websocket-frames", "source": "f.json"},
+                                                               {"name": "websocket-frames", "source": "gone"}]}]}))
+    (results / "s.png").write_bytes(b"png")
+    (results / "f.json").write_text("[]")
+    monkeypatch.setattr(red, "ROOT", tmp_path)
+
+    assert red._evidence_of(nodeid) == ["screenshot: at failure", "websocket-frames"]
+    assert red._evidence_of("e2e/other.py::test_y[chromium]") == []
