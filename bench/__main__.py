@@ -12,6 +12,10 @@ target's ``watchdog_seconds``.
 Time to red (``bench/red.py``): the suite, the golden path and the release gate
 against an agent that goes silent, and a target killed mid-run.
 
+Before and after (``bench/before.py``): the whole suite ``-n 2`` at an earlier
+commit (``--before REV``) and in this tree, alternately, after / before against
+the share of it that issue 11's target means.
+
 Every figure is printed with its target as met, MISSED, or INVALID: a figure from
 a run that was not green (speed) or not red for the expected reason (time to red)
 means nothing and is never reported as met or missed. The exit status is 1 when
@@ -45,7 +49,7 @@ TARGET_TIMEOUT_TEST_SECONDS = 5.0
 # Issue 11: a Playwright Test (Node) suite of the same flows, same target, 2 workers: 30.4 s and 26.1 s.
 PLAYWRIGHT_TEST_SECONDS = 26.1
 TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
-SECTIONS = ("speed", "silent", "gate", "dead", "chainlit")
+SECTIONS = ("speed", "silent", "gate", "dead", "chainlit", "before")
 # The bundled app starts with a generated user; a target or credentials from the caller must not leak in.
 _INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
                   "E2E_RUN_ID", "PYTEST_ADDOPTS",
@@ -262,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--playwright-test-seconds", type=float, default=PLAYWRIGHT_TEST_SECONDS,
                         help="the Playwright Test suite's wall time on this machine, to judge ours against "
                              "(default: %(default)s, issue 11's)")
+    parser.add_argument("--before", default=None, metavar="REV",
+                        help="the commit the 'before' figure runs alternately with this tree (default: "
+                             "bench/before.py's BEFORE_REVISION, main when issue 11 was filed)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench.json",
                         help="where the figures are written (default: %(default)s)")
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARG",
@@ -288,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                                  playwright_test_seconds=arguments.playwright_test_seconds))
         print_summary(summary)
     _time_to_red(sections, summary)
+    if "before" in sections:
+        _before_and_after(summary, arguments.before, arguments.repeat)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(f"bench: figures written to {arguments.out}")
@@ -300,6 +309,18 @@ def main(argv: list[str] | None = None) -> int:
               "they say nothing about their targets", file=sys.stderr)
         return 1
     return 0
+
+
+def _before_and_after(summary: dict[str, Any], revision: str | None, repeat: int) -> None:
+    """The whole suite at an earlier commit and in this tree, alternately (bench/before.py)."""
+    from bench import before
+
+    figures, raw = before.before_and_after(revision or before.BEFORE_REVISION, repeat)
+    summary["before_and_after"] = {"figures": {figure.name: figure.to_json() for figure in figures}, "run": raw}
+    for figure in figures:
+        summary["targets"][f"before: {figure.name}"] = figure.to_json()
+        summary["figures"].append(figure.line())
+        print(f"  {figure.line()}", flush=True)
 
 
 def _time_to_red(sections: list[str], summary: dict[str, Any]) -> None:

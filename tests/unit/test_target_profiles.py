@@ -179,3 +179,27 @@ def test_the_table_is_a_global_attachment_of_the_allure_results(tmp_path: Path) 
     attachment = json.loads(globals_file.read_text())["attachments"][0]
     assert attachment["name"] == "promises kept and broken"
     assert (tmp_path / attachment["source"]).read_text() == "# table"
+
+
+def test_a_worker_is_handed_the_controllers_preflight_instead_of_running_its_own():
+    import pytest as _pytest
+
+    from fixtures.settings import TargetConfig
+    from fixtures.target import _TARGET_CONFIG_KEY, _controllers_target_config, pytest_configure_node
+
+    found = TargetConfig("http://127.0.0.1:1/auth", "ws://127.0.0.1:2/ws", 30.0, facts=(("version", "1.2"),))
+
+    class Config:
+        def __init__(self) -> None:
+            self.stash = _pytest.Stash()
+
+    controller = Config()
+    controller.stash[_TARGET_CONFIG_KEY] = found
+    node = type("Node", (), {"config": controller, "workerinput": {}})()
+    pytest_configure_node(node)
+
+    worker = Config()
+    worker.workerinput = node.workerinput
+    assert _controllers_target_config(worker) == found
+    assert _controllers_target_config(controller) is found
+    assert _controllers_target_config(Config()) is None  # then the fixture runs the preflight itself
