@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.environment import run_environment
 from bench.figures import Figure
 from bench.machine import busy_cores, cpu_ticks, describe_machine, machine_line
 from bench.processes import TreeSampler, per_test
@@ -50,11 +51,6 @@ TARGET_TIMEOUT_TEST_SECONDS = 5.0
 PLAYWRIGHT_TEST_SECONDS = 26.1
 TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
 SECTIONS = ("speed", "silent", "gate", "dead", "chainlit", "before")
-# The bundled app starts with a generated user; a target or credentials from the caller must not leak in.
-_INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "E2E_RUN_ID", "PYTEST_ADDOPTS",
-                  # as in nox's sessions (noxfile.py, _install): the runs measured are the ones users get
-                  "PYTHONDONTWRITEBYTECODE")
 
 
 @dataclass
@@ -104,7 +100,7 @@ class SuiteRun:
 
 
 def run_suite(workers: int, pytest_args: list[str], extra_env: dict[str, str] | None = None) -> SuiteRun:
-    env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
+    env = run_environment()
     env.update(extra_env or {})
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         phases = Path(folder) / "phases.json"
@@ -316,7 +312,8 @@ def _before_and_after(summary: dict[str, Any], revision: str | None, repeat: int
     from bench import before
 
     figures, raw = before.before_and_after(revision or before.BEFORE_REVISION, repeat)
-    summary["before_and_after"] = {"figures": {figure.name: figure.to_json() for figure in figures}, "run": raw}
+    summary["before_and_after"] = {"figures": {figure.name: figure.to_json() for figure in figures},
+                                   "run": raw}
     for figure in figures:
         summary["targets"][f"before: {figure.name}"] = figure.to_json()
         summary["figures"].append(figure.line())

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.environment import run_environment
 from bench.figures import Figure
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import read_junit
@@ -43,9 +44,6 @@ PLAYWRIGHT_TEST_RATIOS = (1.13, 1.18)
 TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
 TARGET_AFTER_OVER_BEFORE = round(TARGET_SHARE_OF_PLAYWRIGHT_TEST / max(PLAYWRIGHT_TEST_RATIOS), 3)
 RUN_DEADLINE_SECONDS = 900.0
-# Not inherited by either side: a target or credentials from the caller would replace the bundled app.
-_INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "E2E_RUN_ID", "PYTEST_ADDOPTS", "E2E_STOP_FILE", "E2E_REPORTS_DIR")
 
 
 @dataclass(frozen=True)
@@ -68,10 +66,7 @@ class SideRun:
 
 
 def _environment(side: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
-    if side == "after":
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as this tree's nox sessions run (noxfile.py, _install)
-    return env
+    return run_environment(as_nox_runs_it=side == "after")
 
 
 def run_side(side: str, tree: Path) -> SideRun:
@@ -149,11 +144,12 @@ def before_and_after(revision: str = BEFORE_REVISION, repeat: int = 2) -> tuple[
         tree = worktree(revision, folder)
         for _ in range(repeat):
             for side, where in (("before", tree), ("after", ROOT)):
-                print(f"bench: {side} ({revision if side == 'before' else 'this tree'}), -n 2 ...", flush=True)
+                which = revision if side == "before" else "this tree"
+                print(f"bench: {side} ({which}), -n 2 ...", flush=True)
                 runs.append(run_side(side, where))
                 run = runs[-1]
-                print(f"  {run.wall_seconds:.2f} s, exit {run.exit_code}, {run.passed} of {run.tests} passed, "
-                      f"load average before {run.load_before}", flush=True)
+                print(f"  {run.wall_seconds:.2f} s, exit {run.exit_code}, {run.passed} of {run.tests} "
+                      f"passed, load average before {run.load_before}", flush=True)
     finally:
         remove_worktree(folder)
     return judge(runs, revision)

@@ -14,7 +14,6 @@ Each figure is valid only when its run was red for the expected reason.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from bench.environment import run_environment
 from bench.figures import Figure
 from fixtures.run_stop import DEAD_TARGET_EXIT_CODE
 from fixtures.settings import read_target_config
@@ -46,13 +46,11 @@ TARGET_GATE_RED_SECONDS = 60.0
 TARGET_DEAD_TARGET_SECONDS = 60.0
 # A run still going after this is stopped; its figure is then "at least this", and missed.
 SCENARIO_DEADLINE_SECONDS = 900.0
-_INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "GP_RUN_ID", "PYTEST_ADDOPTS", "E2E_STOP_FILE")
 _EVIDENCE = ("websocket-frames", "screenshot")
 
 
 def _environment(app: FaultyApp) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
+    env = run_environment()
     env.update(E2E_USER_EMAIL=app.email, E2E_USER_PASSWORD=app.password)
     return env
 

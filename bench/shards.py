@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Any
 
 from pytest_split import algorithms
 
+from bench.environment import run_environment
 from bench.machine import describe_machine, machine_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +38,6 @@ DURATIONS = ROOT / ".test_durations"
 SHARD_COUNTS = (1, 2, 4, 8, 16)
 SCALES = (1, 10)
 DEFAULT_ALGORITHM = "duration_based_chunks"  # pytest-split's default, which --shard uses
-_INHERITED_NOT = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_PASSWORD", "E2E_APP_LOG",
-                  "E2E_RUN_ID", "PYTEST_ADDOPTS", "E2E_BROWSER_ENDPOINT", "E2E_BROWSER_HEADERS")
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ def table(durations: dict[str, float], startup_seconds: float, algorithm: str = 
 
 def run_shard(shard: str, pytest_args: list[str]) -> dict[str, Any]:
     """One shard of the suite in its own process, timed; its tests' stored durations summed."""
-    env = {name: value for name, value in os.environ.items() if name not in _INHERITED_NOT}
+    env = run_environment()
     env["E2E_RUN_ID"] = f"bench-shards-{int(time.time())}"
     with tempfile.TemporaryDirectory(prefix="bench-shards-") as folder:
         results = Path(folder) / "allure-results"

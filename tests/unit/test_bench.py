@@ -185,12 +185,14 @@ def test_the_gate_figure_finds_the_frame_log_where_allure_puts_a_fixtures_teardo
     results.mkdir(parents=True)
     nodeid = "e2e/test_golden_path.py::test_x[chromium]"
     (results / "r-result.json").write_text(json.dumps({
-        "uuid": "r", "name": "test_x", "status": "failed", "labels": [{"name": "nodeid", "value": nodeid}],
+        "uuid": "r", "name": "test_x", "status": "failed",
+        "labels": [{"name": "nodeid", "value": nodeid}],
         "attachments": [{"name": "screenshot: at failure", "source": "s.png"}]}))
     (results / "c-container.json").write_text(json.dumps({
         "uuid": "c", "children": ["r"],
-        "afters": [{"name": "ws_recorder::1", "attachments": [{"name": "websocket-frames", "source": "f.json"},
-                                                               {"name": "websocket-frames", "source": "gone"}]}]}))
+        "afters": [{"name": "ws_recorder::1",
+                    "attachments": [{"name": "websocket-frames", "source": "f.json"},
+                                    {"name": "websocket-frames", "source": "gone"}]}]}))
     (results / "s.png").write_bytes(b"png")
     (results / "f.json").write_text("[]")
     monkeypatch.setattr(red, "ROOT", tmp_path)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bench.before import TARGET_AFTER_OVER_BEFORE, SideRun, _environment, judge
 
 
-def _run(side: str, wall: float, *, exit_code: int | None = 0, tests: int = 25, passed: int | None = None) -> SideRun:
+def _run(side: str, wall: float, *, exit_code: int | None = 0, tests: int = 25,
+         passed: int | None = None) -> SideRun:
     return SideRun(side, wall, exit_code, tests, tests if passed is None else passed, 1.0)
 
 
@@ -31,8 +32,8 @@ def test_a_slow_after_is_missed():
 
 
 def test_a_red_or_empty_side_makes_the_figure_invalid_never_met():
-    for after in (_run("after", 10.0, exit_code=1), _run("after", 10.0, passed=24), _run("after", 10.0, tests=0),
-                  _run("after", 10.0, exit_code=None)):
+    for after in (_run("after", 10.0, exit_code=1), _run("after", 10.0, passed=24),
+                  _run("after", 10.0, tests=0), _run("after", 10.0, exit_code=None)):
         [figure], _ = judge([_run("before", 50.0), after], "abc123")
         assert ": INVALID (no green after run" in figure.line(), figure.line()
 
