@@ -36,11 +36,6 @@ ALLURE_VERSION = "3.18.0"
 def _install(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     _compile_bytecode(session)
-    # Python's own bytecode cache for everything a session runs: with PYTHONDONTWRITEBYTECODE set (this
-    # machine, many containers) every process of a run compiles the checkout's modules anew, and pytest
-    # rewrites the assertions of every test and plugin module anew, about 1 CPU-second a process here;
-    # cached, the workers and the app read what the controller compiled (__pycache__/ is ignored by git).
-    session.env["PYTHONDONTWRITEBYTECODE"] = None
 
 
 def _compile_bytecode(session: nox.Session) -> None:

@@ -13,10 +13,8 @@ The earlier commit is checked out into a temporary git worktree and run with the
 same Python, in turn with this tree, each ``--repeat`` times: before, after,
 before, after. Each run is ``python -m pytest e2e -q -p no:cacheprovider -n 2``
 against its own bundled app, timed from start to exit, with the load average
-before it. Each side runs as its own ``nox -s e2e`` ran it: the earlier tree with
-the environment as it is (it kept PYTHONDONTWRITEBYTECODE), this tree as its nox
-sessions run it (without). The fastest green run of each side counts; a side
-with no green run makes the figure invalid.
+before it, both in the same environment. The fastest green run of each side
+counts; a side with no green run makes the figure invalid.
 """
 
 from __future__ import annotations
@@ -65,10 +63,6 @@ class SideRun:
                 "load_average_before": self.load_before}
 
 
-def _environment(side: str) -> dict[str, str]:
-    return run_environment(as_nox_runs_it=side == "after")
-
-
 def run_side(side: str, tree: Path) -> SideRun:
     """The whole suite -n 2 in ``tree``, timed; its tests counted from its JUnit XML."""
     with tempfile.TemporaryDirectory(prefix=f"bench-{side}-") as folder:
@@ -78,7 +72,7 @@ def run_side(side: str, tree: Path) -> SideRun:
         load = round(os.getloadavg()[0], 2)
         started = time.monotonic()
         try:
-            done = subprocess.run(command, cwd=tree, env=_environment(side), capture_output=True, text=True,
+            done = subprocess.run(command, cwd=tree, env=run_environment(), capture_output=True, text=True,
                                   timeout=RUN_DEADLINE_SECONDS)
             exit_code: int | None = done.returncode
             output = done.stdout + done.stderr

@@ -11,9 +11,6 @@ NOT_INHERITED = ("E2E_BASE_URL", "PYTEST_BASE_URL", "E2E_USER_EMAIL", "E2E_USER_
                  "E2E_BROWSER_HEADERS")
 
 
-def run_environment(*, as_nox_runs_it: bool = True) -> dict[str, str]:
-    """``os.environ`` without ``NOT_INHERITED``; and, as this tree's nox sessions run (noxfile.py,
-    ``_install``), without PYTHONDONTWRITEBYTECODE: the runs measured are the ones users get.
-    ``as_nox_runs_it=False`` keeps it (an earlier commit's nox kept it: bench/before.py)."""
-    dropped = NOT_INHERITED if not as_nox_runs_it else (*NOT_INHERITED, "PYTHONDONTWRITEBYTECODE")
-    return {name: value for name, value in os.environ.items() if name not in dropped}
+def run_environment() -> dict[str, str]:
+    """``os.environ`` without ``NOT_INHERITED``."""
+    return {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}

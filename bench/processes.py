@@ -33,8 +33,8 @@ def kind_of(command_line: list[str]) -> str:
         return "browser"
     if program.startswith("node") or "run-driver" in joined:
         return "driver"
-    if "reference_app" in joined:
-        return "app"
+    if "reference_app" in joined or " chainlit run " in f" {joined} " or "/chainlit run " in joined:
+        return "app"  # the bundled app of the target: the reference app, or Chainlit's server
     if program.startswith("python") or "pytest" in joined:
         return "pytest"  # the controller and its xdist workers (execnet starts them with `python -c`)
     return "other"

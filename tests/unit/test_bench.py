@@ -133,6 +133,8 @@ def test_a_figure_is_met_missed_or_invalid(value: float | None, valid: bool, als
     (["/usr/lib/chromium/chromium", "--type=renderer", "--lang=en"], "renderer"),
     (["/usr/lib/chromium/chromium", "--headless", "--remote-debugging-pipe"], "browser"),
     (["/usr/lib/chromium/chromium", "--type=gpu-process"], "browser helpers"),
+    (["/root/.cache/golden-path-e2e/chainlit-1/bin/python", "/root/.cache/golden-path-e2e/chainlit-1/bin/chainlit",
+      "run", "app.py", "--headless", "--port", "4000"], "app"),
     ([".../playwright/driver/node", ".../package/cli.js", "run-driver"], "driver"),
     (["/venv/bin/python", "-m", "reference_app", "--backend-port", "0"], "app"),
     (["/venv/bin/python", "-m", "pytest", "e2e"], "pytest"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench.before import TARGET_AFTER_OVER_BEFORE, SideRun, _environment, judge
+from bench.before import TARGET_AFTER_OVER_BEFORE, SideRun, judge
+from bench.environment import run_environment
 
 
 def _run(side: str, wall: float, *, exit_code: int | None = 0, tests: int = 25,
@@ -38,10 +39,12 @@ def test_a_red_or_empty_side_makes_the_figure_invalid_never_met():
         assert ": INVALID (no green after run" in figure.line(), figure.line()
 
 
-def test_each_side_runs_as_its_own_nox_ran_it(monkeypatch):
-    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+def test_the_runs_get_their_own_bundled_app_and_the_local_browser(monkeypatch):
     monkeypatch.setenv("E2E_BASE_URL", "https://staging.example.com")
+    monkeypatch.setenv("E2E_BROWSER_ENDPOINT", "ws://127.0.0.1:1/")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
 
-    assert _environment("before")["PYTHONDONTWRITEBYTECODE"] == "1"
-    assert "PYTHONDONTWRITEBYTECODE" not in _environment("after")
-    assert "E2E_BASE_URL" not in _environment("before") and "E2E_BASE_URL" not in _environment("after")
+    env = run_environment()
+
+    assert "E2E_BASE_URL" not in env and "E2E_BROWSER_ENDPOINT" not in env
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1"
