@@ -55,9 +55,11 @@ def chainlit_against_contract() -> tuple[list[Figure], dict[str, Any]]:
                       why_invalid=why_chainlit or f"found {len(silence)} silence tests"),
     ]
     raw = {"contract": {"wall_seconds": contract.wall_seconds, "green": contract.green,
-                        "tests": len(contract.tests), "cpu_seconds": contract.cpu_seconds},
+                        "tests": len(contract.tests), "cpu_seconds": contract.cpu_seconds,
+                        "cpu_by_process": contract.cpu_by_kind},
            "chainlit": {"wall_seconds": chainlit.wall_seconds, "exit_code": chainlit.exit_code,
                         "tests": len(chainlit.tests), "cpu_seconds": chainlit.cpu_seconds,
+                        "cpu_by_process": chainlit.cpu_by_kind,
                         "promises_as_recorded": not changed, "differences": changed,
                         "silence_check_seconds": {test["nodeid"]: test.get("call") for test in silence}}}
     return figures, raw
