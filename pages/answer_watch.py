@@ -63,6 +63,15 @@ _OBSERVER_SCRIPT = """
       notes.received.push({ at: event.timeStamp, run: Boolean(attempt(spec.runFrame, event.data, false)) });
     });
   };
+  // A transport that is not a WebSocket (engine/http_stream.py) announces each frame as an event.
+  window.addEventListener('e2e-frame', (event) => {
+    const frame = event.detail || {};
+    if (frame.direction === 'sent') {
+      notes.sent.push({ at: frame.at, message: Boolean(attempt(spec.sentMessage, frame.data, false)) });
+    } else {
+      notes.received.push({ at: frame.at, run: Boolean(attempt(spec.runFrame, frame.data, false)) });
+    }
+  });
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     listen(this);

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from engine.http_stream import StreamPatterns
 from fixtures.embedded_app import AppStartFailure
 from fixtures.preflight import PreflightFailure
 from fixtures.settings import TargetConfig
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 __all__ = ["AppStartFailure", "BundledApp", "Decoded", "FrameCodec", "PreflightFailure", "RunRules",
-           "TargetConfig", "TargetProfile"]
+           "StreamPatterns", "TargetConfig", "TargetProfile"]
 
 Direction = Literal["sent", "received"]
 
@@ -91,6 +92,15 @@ class FrameCodec(Protocol):
 
     def server_close_code(self, code: int) -> int | None:
         """The close code to put on the real server's leg when the page is shown ``code`` (None: no code)."""
+        ...
+
+    def keepalive_answered(self) -> bool:
+        """Whether the page answers ``keepalive_frame`` (a pong the tampering swallows), or only takes it."""
+        ...
+
+    def close_is_a_frame(self) -> bool:
+        """Whether the server's end of a connection is part of a run (an HTTP stream ends with its run), so
+        that a silenced run withholds it from the page; False for a WebSocket."""
         ...
 
 
@@ -157,6 +167,14 @@ class TargetProfile:
 
     def bundled_app(self, root: Path) -> BundledApp:
         """The app started when no base URL is given."""
+        raise NotImplementedError
+
+    #: how the page talks to the product: ``websocket`` (the chat's socket, ``socket_matches``) or
+    #: ``http-stream`` (requests it sends and responses streamed back, ``stream_patterns``)
+    transport: Literal["websocket", "http-stream"] = "websocket"
+
+    def stream_patterns(self, config: TargetConfig) -> StreamPatterns:
+        """``http-stream``: which requests carry what the page sends, which responses stream to it."""
         raise NotImplementedError
 
     def socket_matches(self, config: TargetConfig, url: str) -> bool:

@@ -171,6 +171,12 @@ class ChainlitCodec:
     def keepalive_frame(self) -> str:
         return KEEPALIVE_FRAME
 
+    def keepalive_answered(self) -> bool:
+        return True  # the page answers engine.io's ping with a pong
+
+    def close_is_a_frame(self) -> bool:
+        return False
+
     def server_close_code(self, code: int) -> int | None:
         """The server's leg of a routed socket is a browser WebSocket: it takes 1000 and 3000-4999 only
         (1011 there is ignored and the server keeps sending). 4000 stands for any other code."""

@@ -58,5 +58,11 @@ class ContractCodec:
     def keepalive_frame(self) -> str | None:
         return None  # the contract's socket has no heartbeat that a moved clock could break
 
+    def keepalive_answered(self) -> bool:
+        return True
+
+    def close_is_a_frame(self) -> bool:
+        return False
+
     def server_close_code(self, code: int) -> int | None:
         return code if code in SENDABLE_CLOSE_CODES else None
