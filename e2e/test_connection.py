@@ -7,7 +7,6 @@ reconnect backoff) the browser clock is paused and advanced, never waited for.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -18,16 +17,9 @@ from fixtures.tamper import SocketTamper
 from fixtures.witness import Witness, missed
 from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
 from pages import ChatPage, LoginPage
+from targets.base import TargetProfile
 
 pytestmark = pytest.mark.websocket
-
-JUNK_FRAMES = (
-    '{"type": "agent_started", "run_id": ',  # malformed JSON, cut off mid-object
-    "[1, 2, 3]",  # JSON, but not an object
-    '{"no_type": "an object without a type"}',
-    json.dumps({"type": "e2e_unknown_event", "detail": "a type the contract does not know"}),
-)
-
 
 def _seconds(milliseconds: float) -> str:
     return f"{milliseconds / 1000:g} s"
@@ -102,6 +94,7 @@ def test_close_1008_sends_the_user_to_login_told_the_session_expired(
 
 def test_malformed_and_unknown_frames_are_ignored_and_the_next_message_is_answered(
     tampered_chat_page: ChatPage,
+    target_profile: TargetProfile,
     ws_tamper: SocketTamper,
     witness: Witness,
     suite_settings: SuiteSettings,
@@ -109,7 +102,8 @@ def test_malformed_and_unknown_frames_are_ignored_and_the_next_message_is_answer
 ) -> None:
     chat = tampered_chat_page
     completed_ms = suite_settings.completed_within_seconds * 1000
-    for junk in JUNK_FRAMES:
+    # In the product's own protocol: cut off, no object, untyped, of an unknown kind (the profile's).
+    for junk in target_profile.malformed_frames():
         ws_tamper.inject_server_frame(junk)  # while idle
         ws_tamper.inject_server_frame(junk, after_event="agent_started")  # and in the middle of a run
 

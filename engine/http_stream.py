@@ -91,11 +91,14 @@ _WRAPPER_SCRIPT = r"""
     const url = new URL(typeof input === 'string' ? input : (input.url || String(input)), location.href).href;
     if (sendPattern.test(url)) {
       const body = init && init.body !== undefined ? bodyText(init.body) : '';
+      // timed when it leaves; recorded once answered, with its answer (a run's id, say)
+      window.dispatchEvent(new CustomEvent('e2e-frame', { detail: { direction: 'sent', data: body,
+                                                                    at: performance.now() } }));
       const response = await nativeFetch(input, init);
       let answer = '';
       try { answer = await response.clone().text(); } catch (error) { answer = ''; }
-      binding()({ kind: 'sent', url, body, status: response.status, answer });
-      signal('sent', body);
+      apply(await binding()({ kind: 'sent', url, body, status: response.status, answer }));
+      console.debug(config.signal);
       return response;
     }
     if (!streamPattern.test(url)) return nativeFetch(input, init);
@@ -170,6 +173,8 @@ class StreamRecorder(Protocol):
 class StreamTamper(Protocol):
     """What the transport hands a tampered stream's events to (``SocketTamper``)."""
 
+    recorder: StreamRecorder
+
     def open_connection(self, url: str, page_side: Any, server_side: Any) -> Any: ...
 
     def from_page(self, connection: Any, payload: str | bytes) -> None: ...
@@ -232,8 +237,13 @@ def attach_streams(page: Page, recorder: StreamRecorder, patterns: StreamPattern
                 channel = recorder.open_socket(str(call.get("url", "")))
                 pending.append(channel)
             recorder.record("sent", str(call.get("body", "")), socket=channel)
+            if call.get("answer"):  # the request's own answer (a run's id, say): what the server said to it
+                recorder.record("received", str(call["answer"]), socket=channel)
         elif kind == "open":
             channel = pending.pop() if pending else recorder.open_socket(str(call.get("url", "")))
+            urls = getattr(recorder, "socket_urls", None)
+            if isinstance(urls, list) and channel < len(urls):
+                urls[channel] = str(call.get("url", ""))  # the channel is the stream, from now on
             channels[int(call["id"])] = channel
         elif kind == "frame" and int(call["id"]) in channels:
             recorder.record("received", str(call.get("payload", "")), socket=channels[int(call["id"])])
@@ -344,6 +354,8 @@ class HttpStreamRoute:
                     self._pending = self._new_connection(str(call.get("url", "")))
                 connection = self._pending
             self.tamper.from_page(connection, str(call.get("body", "")))
+            if call.get("answer"):  # the request's own answer: recorded as the page got it, never tampered
+                self.tamper.recorder.record("received", str(call["answer"]), socket=connection.socket)
             return
         stream_id = int(call.get("id", -1))
         if kind == "open":
@@ -351,6 +363,9 @@ class HttpStreamRoute:
             if connection is None:
                 connection = self._new_connection(str(call.get("url", "")))
             self.connections[stream_id] = connection
+            urls = getattr(self.tamper.recorder, "socket_urls", None)
+            if isinstance(urls, list) and connection.socket < len(urls):
+                urls[connection.socket] = str(call.get("url", ""))  # the channel is the stream, from now on
             page_side: _PageStream = connection.page_side
             page_side.stream_id = stream_id
             waiting, page_side.waiting = page_side.waiting, []

@@ -150,6 +150,14 @@ class TargetProfile:
     pages: ModuleType
     #: the run events its protocol has, and the fields the suite checks
     rules: RunRules
+    #: words that name this product or its protocol ("chainlit", "socket.io"): they appear in code only
+    #: inside the profile's own folder (tests/unit/test_product_words.py), and in the registry's one line
+    product_words: tuple[str, ...] = ()
+    #: whether ``nox -s findings`` and the bench run the suite against its bundled app (a product whose
+    #: findings are recorded in ``expected-promises.json`` beside it)
+    has_findings: bool = False
+    #: the bench's target: its suite ``-n 2`` takes at most this many times the contract suite's wall time
+    speed_target_ratio: float | None = None
     #: tests whose promise the product cannot make at all: ``"e2e/test_x.py::test_name": "why"``.
     #: Declared, never inferred at run time; shown in the promises table and the report.
     not_applicable: Mapping[str, str] = {}
@@ -188,6 +196,11 @@ class TargetProfile:
         holds it (``fixtures/clock.py`` ``ReconnectionHold``).
         """
         return None
+
+    def malformed_frames(self) -> tuple[str, ...]:
+        """Frames a product's page must ignore, in its own protocol: cut-off, not an object, untyped,
+        of an unknown kind (``e2e/test_connection.py`` injects them while idle and mid-run)."""
+        raise NotImplementedError
 
     def sensitive_regions(self) -> tuple[str, ...]:
         """CSS selectors of regions whose text is a credential: masked in every screenshot."""

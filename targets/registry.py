@@ -13,6 +13,7 @@ from targets.base import TargetProfile
 KNOWN_TARGETS: dict[str, str] = {
     "contract": "targets.contract",
     "chainlit": "targets.chainlit",
+    "gradio": "targets.gradio",
 }
 
 

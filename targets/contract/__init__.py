@@ -14,7 +14,7 @@ import pages
 from fixtures.embedded_app import EmbeddedApp
 from fixtures.preflight import check_credentials, run_preflight
 from targets.base import BundledApp, FrameCodec, TargetConfig, TargetProfile
-from targets.contract.codec import CONTRACT_RULES, ContractCodec
+from targets.contract.codec import CONTRACT_RULES, MALFORMED_FRAMES, ContractCodec
 
 
 class _ReferenceApp(EmbeddedApp):
@@ -41,6 +41,9 @@ class ContractProfile(TargetProfile):
 
     def bundled_app(self, root: Path) -> BundledApp:
         return _ReferenceApp(root)
+
+    def malformed_frames(self) -> tuple[str, ...]:
+        return MALFORMED_FRAMES
 
     def sensitive_regions(self) -> tuple[str, ...]:
         test_ids = ("user-menu", "email-field", "password-field")

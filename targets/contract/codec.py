@@ -66,3 +66,13 @@ class ContractCodec:
 
     def server_close_code(self, code: int) -> int | None:
         return code if code in SENDABLE_CLOSE_CODES else None
+
+
+# Frames the contract's page ignores (CONTRACT.md section 4): cut-off JSON, JSON that is not an object,
+# an object without a type, a type the contract does not know.
+MALFORMED_FRAMES = (
+    '{"type": "agent_started", "run_id": ',
+    "[1, 2, 3]",
+    '{"no_type": "an object without a type"}',
+    json.dumps({"type": "e2e_unknown_event", "detail": "a type the contract does not know"}),
+)
