@@ -26,8 +26,6 @@ RESULTS_DIR = f"{RUN_REPORTS}/allure-results"
 JUNIT_XML = f"{RUN_REPORTS}/junit.xml"
 REPORT_DIR = "reports/allure-report"
 VERDICT = "reports/verdict.json"
-PROMISES_MD = f"{RUN_REPORTS}/promises.md"
-PROMISES_JSON = f"{RUN_REPORTS}/promises.json"
 RELEASE_MANIFEST = "release-manifest.toml"
 # Allure 3 is the npm package `allure`; `nox -s report` installs this version outside the repository.
 ALLURE_VERSION = "3.18.0"
@@ -72,9 +70,16 @@ def _ensure_browser(session: nox.Session) -> None:
 
 
 def _launches_a_browser(posargs: list[str]) -> bool:
-    """Whether `nox -s tests -- ARGS` may start one: anything but a run of tests/unit only."""
+    """Whether `nox -s tests -- ARGS` may start one: anything but a run of unit tests only (tests/unit, or
+    a profile's own, targets/NAME/tests/unit)."""
     paths = [arg for arg in posargs if not arg.startswith("-")]
-    return not posargs or not paths or not all(arg.startswith("tests/unit") for arg in paths)
+    return not posargs or not paths or not all(_unit_tests_only(arg) for arg in paths)
+
+
+def _unit_tests_only(path: str) -> bool:
+    parts = Path(path.split("::", 1)[0]).parts
+    return parts[:2] == ("tests", "unit") or (len(parts) >= 4 and parts[0] == "targets"
+                                              and parts[2:4] == ("tests", "unit"))
 
 
 @nox.session(python=PYTHON)
@@ -117,12 +122,15 @@ def _given(posargs: list[str], option: str) -> bool:
     return any(arg == option or arg.startswith(option + "=") for arg in posargs)
 
 
-def _results_args(posargs: list[str], *, tracing: str = "retain-on-failure") -> list[str]:
-    """The evidence of a run: Allure results (the folder emptied once, by pytest's controller, never by an
-    xdist worker), JUnit XML, and Playwright's trace and video where the caller did not choose."""
-    args = ["--alluredir", RESULTS_DIR, "--clean-alluredir", f"--junitxml={JUNIT_XML}"]
-    if RUN_REPORTS != "reports" and not _given(posargs, "--output"):
-        args += ["--output", f"{RUN_REPORTS}/test-results"]  # pytest-playwright empties its folder first
+def _results_args(posargs: list[str], *, tracing: str = "retain-on-failure",
+                  reports: str = RUN_REPORTS) -> list[str]:
+    """The evidence of a run in `reports` (default RUN_REPORTS): Allure results (the folder emptied once, by
+    pytest's controller, never by an xdist worker), JUnit XML, and Playwright's trace and video where the
+    caller did not choose."""
+    args = ["--alluredir", f"{reports}/allure-results", "--clean-alluredir",
+            f"--junitxml={reports}/junit.xml"]
+    if reports != "reports" and not _given(posargs, "--output"):
+        args += ["--output", f"{reports}/test-results"]  # pytest-playwright empties its folder first
     if not _given(posargs, "--tracing"):
         args += ["--tracing", tracing]
     if not _given(posargs, "--video"):
@@ -318,27 +326,48 @@ def nightly(session: nox.Session) -> None:
     _gate(session, "nightly")
 
 
+FINDINGS_RUNS = f"{RUN_REPORTS}/findings"
+FINDINGS_MATRIX = f"{RUN_REPORTS}/findings-matrix"
+
+
 @nox.session(python=PYTHON)
 def findings(session: nox.Session) -> None:
-    """What the suite finds in a kind of product: `-- [NAME] [pytest args]` (default chainlit).
+    """What the suite finds in each kind of product: `-- [NAME|all] [pytest args]` (default all).
 
-    The whole browser suite against that target's bundled app (or `--base-url`), the promises table
-    (reports/promises.md), and its comparison with targets/NAME/expected-promises.json: the session
-    fails when a promise's outcome differs from the recorded one, and names it. Broken promises are
-    the findings; they do not fail the session by themselves.
+    For each profile with `has_findings` (or the one NAME), the whole browser suite against its bundled
+    app (or `--base-url`, with one NAME), its evidence in reports/findings/NAME/ (promises.md and .json,
+    allure-results/, junit.xml), and its promises compared with targets/NAME/expected-promises.json. Then
+    one matrix of promises by product, reports/findings-matrix.md and .json, also attached to each run's
+    Allure results as the promises table is (a report of one run: `nox -s report -- reports/findings/NAME`).
+    The session fails when a product's outcome differs from the recorded one, and names it. Broken
+    promises are the findings; they do not fail the session by themselves.
     """
     _install(session)
     posargs = list(session.posargs)
-    target = posargs.pop(0) if posargs and not posargs[0].startswith("-") else "chainlit"
-    Path(PROMISES_MD).unlink(missing_ok=True)
+    chosen = posargs.pop(0) if posargs and not posargs[0].startswith("-") else "all"
+    listed = session.run("python", "-m", "targets.findings", "--list", silent=True)
+    with_findings: list[str] = json.loads(str(listed).strip().splitlines()[-1])  # its last line: a JSON list
+    if chosen != "all" and chosen not in with_findings:
+        session.error(f"findings: {chosen!r} is not a profile with recorded findings (has_findings): "
+                      f"choose from {', '.join(with_findings)}, or all")
+    names = with_findings if chosen == "all" else [chosen]
+    if len(names) > 1 and _given(posargs, "--base-url"):
+        session.error("findings: --base-url is one product's deployment: name its profile "
+                      "(`nox -s findings -- NAME --base-url URL`)")
+    _ensure_browser(session)
     # The bundled apps answer within a second or two: a run they never answer costs 30 s, not the 120 s
     # a real model may take (E2E_COMPLETED_WITHIN_SECONDS, when set, decides).
     budget = {"E2E_COMPLETED_WITHIN_SECONDS": os.environ.get("E2E_COMPLETED_WITHIN_SECONDS") or "30"}
-    session.run("pytest", "e2e", "--target", target, *_results_args(posargs), *_with_default_workers(posargs),
-                env=budget, success_codes=[0, 1])
-    if Path(PROMISES_MD).is_file():
-        session.log(Path(PROMISES_MD).read_text(encoding="utf-8"))
-    session.run("python", "-m", "targets.findings", "--target", target, "--promises", PROMISES_JSON)
+    for name in names:
+        folder = f"{FINDINGS_RUNS}/{name}"
+        for stale in ("promises.md", "promises.json"):
+            Path(folder, stale).unlink(missing_ok=True)
+        session.run("pytest", "e2e", "--target", name, *_results_args(posargs, reports=folder),
+                    *_with_default_workers(posargs), env=budget, success_codes=[0, 1])
+        if Path(folder, "promises.md").is_file():
+            session.log(Path(folder, "promises.md").read_text(encoding="utf-8"))
+    session.run("python", "-m", "targets.findings", "--runs", FINDINGS_RUNS, "--matrix", FINDINGS_MATRIX,
+                *[argument for name in names for argument in ("--target", name)])
 
 
 @nox.session(python=PYTHON)

@@ -12,6 +12,10 @@ target's ``watchdog_seconds``.
 Time to red (``bench/red.py``): the suite, the golden path and the release gate
 against an agent that goes silent, and a target killed mid-run.
 
+Other products (``bench/targets.py``): for each profile with ``has_findings``, its
+suite against its bundled app beside the contract suite; ``--only NAME`` (the
+profile's name) runs that one alone.
+
 Before and after (``bench/before.py``): the whole suite ``-n 2`` at an earlier
 commit (``--before REV``) and in this tree, alternately, after / before against
 the share of it that issue 11's target means.
@@ -25,6 +29,7 @@ any figure is invalid, else 0 (a missed target is a measurement, not an error).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -32,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +56,14 @@ TARGET_TIMEOUT_TEST_SECONDS = 5.0
 # Issue 11: a Playwright Test (Node) suite of the same flows, same target, 2 workers: 30.4 s and 26.1 s.
 PLAYWRIGHT_TEST_SECONDS = 26.1
 TARGET_SHARE_OF_PLAYWRIGHT_TEST = 0.9
-SECTIONS = ("speed", "silent", "gate", "dead", "chainlit", "before")
+
+
+def sections() -> tuple[str, ...]:
+    """What ``--only`` chooses from: the speed, the time-to-red scenarios, one a profile with
+    ``has_findings`` (named as the profile), and before and after."""
+    from targets.findings import names_with_findings
+
+    return ("speed", "silent", "gate", "dead", *names_with_findings(), "before")
 
 
 @dataclass
@@ -257,8 +270,9 @@ def print_summary(summary: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=2, help="runs of each configuration (default: 2)")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"which figures, comma-separated, of {', '.join(SECTIONS)} (default: all)")
+    known = sections()
+    parser.add_argument("--only", default=",".join(known),
+                        help=f"which figures, comma-separated, of {', '.join(known)} (default: all)")
     parser.add_argument("--playwright-test-seconds", type=float, default=PLAYWRIGHT_TEST_SECONDS,
                         help="the Playwright Test suite's wall time on this machine, to judge ours against "
                              "(default: %(default)s, issue 11's)")
@@ -270,14 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARG",
                         help="more pytest arguments for every speed run, e.g. -- --tracing retain-on-failure")
     arguments = parser.parse_args(argv)
-    sections = [name.strip() for name in arguments.only.split(",") if name.strip()]
-    unknown = [name for name in sections if name not in SECTIONS]
-    if unknown or not sections:
-        parser.error(f"--only {arguments.only!r}: choose from {', '.join(SECTIONS)}")
+    chosen = [name.strip() for name in arguments.only.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        parser.error(f"--only {arguments.only!r}: choose from {', '.join(known)}")
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     machine = describe_machine()  # before the first run: its load average is the machine's, not ours
     summary: dict[str, Any] = {"started_at": started_at, "machine": machine, "figures": [], "targets": {}}
-    if "speed" in sections:
+    if "speed" in chosen:
         runs = []
         for _ in range(arguments.repeat):
             for workers in (1, 2):
@@ -290,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         summary.update(summarise(runs, machine, started_at, arguments.pytest_args,
                                  playwright_test_seconds=arguments.playwright_test_seconds))
         print_summary(summary)
-    _time_to_red(sections, summary)
-    if "before" in sections:
+    _time_to_red(chosen, summary)
+    if "before" in chosen:
         _before_and_after(summary, arguments.before, arguments.repeat)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -321,15 +335,22 @@ def _before_and_after(summary: dict[str, Any], revision: str | None, repeat: int
 
 
 def _time_to_red(sections: list[str], summary: dict[str, Any]) -> None:
-    """Run the chosen time-to-red scenarios (bench/red.py); their figures go into ``summary``."""
+    """Run the chosen time-to-red scenarios (bench/red.py) and products (bench/targets.py); their figures
+    go into ``summary``."""
     # The scenarios start their apps themselves: only imported when asked for.
     from bench import red, targets
+    from targets.findings import names_with_findings
+    from targets.registry import get_profile
 
-    scenarios = {"silent": ("silent agent, the whole suite -n 2", red.silent_agent_suite),
-                 "gate": ("silent agent, nox -s release_gate", red.release_gate),
-                 "dead": ("dead target, the whole suite -n 2", red.dead_target),
-                 "chainlit": ("the suite against the bundled Chainlit app, against the contract suite",
-                              targets.chainlit_against_contract)}
+    scenarios: dict[str, tuple[str, Callable[[], tuple[list[Figure], dict[str, Any]]]]] = {
+        "silent": ("silent agent, the whole suite -n 2", red.silent_agent_suite),
+        "gate": ("silent agent, nox -s release_gate", red.release_gate),
+        "dead": ("dead target, the whole suite -n 2", red.dead_target),
+    }
+    for name in names_with_findings():
+        profile = get_profile(name)
+        scenarios[name] = (f"the suite against the bundled {profile.title} app, against the contract suite",
+                           functools.partial(targets.against_contract, profile))
     summary.setdefault("time_to_red", {})
     for name, (label, scenario) in scenarios.items():
         if name not in sections:

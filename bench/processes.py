@@ -1,5 +1,9 @@
 """CPU-seconds of a process tree, by kind of process: browser, renderer, pytest, driver, app.
 
+The app is the bundled app of the target: the reference app (``reference_app`` in its command
+line), or a product's server, run from its virtualenv in the cache of bundled apps
+(``engine/bundled_venv.py`` ``cache_root()``: its path is in the command line).
+
 A sampler thread walks ``/proc`` every ``interval`` seconds, finds every
 descendant of one process, sorts each by its command line, and keeps the
 highest CPU time (user + system) it saw for each pid. A process that ends
@@ -17,13 +21,19 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.bundled_venv import cache_root
+
 KINDS = ("renderer", "browser", "browser helpers", "driver", "pytest", "app", "other")
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def kind_of(command_line: list[str]) -> str:
-    """Which part of a suite run a process is, from its command line."""
+def kind_of(command_line: list[str], *, bundled_apps: Path | None = None) -> str:
+    """Which part of a suite run a process is, from its command line.
+
+    ``bundled_apps``: the folder of the bundled apps' virtualenvs (default: ``cache_root()``).
+    """
     joined = " ".join(command_line)
+    apps = f"{bundled_apps if bundled_apps is not None else cache_root()}{os.sep}"
     program = Path(command_line[0]).name if command_line else ""
     if "chrom" in program or "chrome" in joined.split(" ")[0]:
         if "--type=renderer" in joined:
@@ -33,8 +43,8 @@ def kind_of(command_line: list[str]) -> str:
         return "browser"
     if program.startswith("node") or "run-driver" in joined:
         return "driver"
-    if "reference_app" in joined or " chainlit run " in f" {joined} " or "/chainlit run " in joined:
-        return "app"  # the bundled app of the target: the reference app, or Chainlit's server
+    if "reference_app" in joined or apps in joined:
+        return "app"  # the bundled app of the target: the reference app, or a product's, from its virtualenv
     if program.startswith("python") or "pytest" in joined:
         return "pytest"  # the controller and its xdist workers (execnet starts them with `python -c`)
     return "other"

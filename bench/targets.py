@@ -1,13 +1,15 @@
-"""The suite against another kind of product: the bundled Chainlit app against the reference app (issue 10).
+"""Other kinds of product: each profile with ``has_findings``, its suite beside the contract suite (issue 10).
 
-Both whole suites run with ``-n 2``, one after the other, on the same machine. Targets:
+For each such profile (``targets/<name>/``), the contract suite and the profile's suite
+against its bundled app (``--target NAME``) run whole with ``-n 2``, one after the other,
+on the same machine. Targets:
 
-- the Chainlit suite's wall time is at most 1.5 times the contract suite's;
-- each silence check (the browser clock moved past the suite's patience, Chainlit having no
-  watchdog) takes at most 5 s of wall time.
+- the profile's suite's wall time is at most its ``speed_target_ratio`` times the contract suite's;
+- each silence check (the browser clock moved past the target's patience with a silent agent)
+  takes at most 5 s of wall time (issue 17).
 
-The contract run counts only when green; the Chainlit run only when its promises are the
-recorded ones (``targets/chainlit/expected-promises.json``): broken promises are its findings,
+The contract run counts only when green; the profile's run only when its promises are the
+recorded ones (``targets/<name>/expected-promises.json``): broken promises are its findings,
 and a run broken in any other way says nothing about speed. A never-answered run costs
 ``E2E_COMPLETED_WITHIN_SECONDS``, here 30 s for both suites (the bundled apps answer within seconds).
 """
@@ -17,49 +19,63 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.figures import Figure
+from targets.base import TargetProfile
 from targets.findings import differences, expected_path
 
-TARGET_RATIO = 1.5
+if TYPE_CHECKING:
+    from bench.__main__ import SuiteRun
+
 TARGET_SILENCE_CHECK_SECONDS = 5.0
 BUDGET = {"E2E_COMPLETED_WITHIN_SECONDS": "30"}
 SILENCE_TESTS = ("test_silence_after_agent_started", "test_silence_before_agent_started")
 
 
-def chainlit_against_contract() -> tuple[list[Figure], dict[str, Any]]:
+def against_contract(profile: TargetProfile) -> tuple[list[Figure], dict[str, Any]]:
+    """The contract suite, then ``profile``'s suite against its bundled app; their figures."""
     from bench.__main__ import run_suite  # the one way the bench runs a whole suite
 
     contract = run_suite(2, [], BUDGET)
-    with tempfile.TemporaryDirectory(prefix="bench-chainlit-") as folder:
-        chainlit = run_suite(2, ["--target", "chainlit", "--alluredir", f"{folder}/allure-results"], BUDGET)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{profile.name}-") as folder:
+        product = run_suite(2, ["--target", profile.name, "--alluredir", f"{folder}/allure-results"], BUDGET)
         table_file = Path(folder) / "promises.json"
         table = json.loads(table_file.read_text(encoding="utf-8")) if table_file.is_file() else None
-    expected = json.loads(expected_path("chainlit").read_text(encoding="utf-8"))
+    expected = json.loads(expected_path(profile.name).read_text(encoding="utf-8"))
+    return judge(profile, contract, product, table, expected)
+
+
+def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: dict[str, Any] | None,
+          expected: dict[str, Any]) -> tuple[list[Figure], dict[str, Any]]:
+    """The figures of one product's run beside the contract's: its promises table ``table`` (None: the
+    run left none) against ``expected``, its wall time against the contract's, its silence checks."""
     changed = differences(expected, table) if table is not None else ["the run left no promises table"]
-    why_chainlit = "" if not changed else f"its promises are not the recorded ones: {'; '.join(changed[:3])}"
+    why_product = "" if not changed else f"its promises are not the recorded ones: {'; '.join(changed[:3])}"
     why_contract = "" if contract.green else f"the contract suite was not green (exit {contract.exit_code})"
-    ratio = round(chainlit.wall_seconds / contract.wall_seconds, 2) if contract.wall_seconds else None
-    silence = [test for test in chainlit.tests if test["nodeid"].split("::")[-1].startswith(SILENCE_TESTS)]
+    why_no_target = "" if profile.speed_target_ratio is not None else (
+        f"the {profile.name} profile declares no speed_target_ratio")
+    ratio = round(product.wall_seconds / contract.wall_seconds, 2) if contract.wall_seconds else None
+    silence = [test for test in product.tests if test["nodeid"].split("::")[-1].startswith(SILENCE_TESTS)]
     slowest = max((test.get("call", 0.0) for test in silence), default=None)
     figures = [
-        Figure.judged("Chainlit suite -n 2 / contract suite -n 2, wall time", ratio, "x",
-                      at_most=TARGET_RATIO,
-                      valid=not why_chainlit and not why_contract,
-                      why_invalid="; ".join(why for why in (why_contract, why_chainlit) if why),
-                      detail=f"{chainlit.wall_seconds:g} s against {contract.wall_seconds:g} s"),
-        Figure.judged("Chainlit silence checks, slowest body", slowest, "s",
+        Figure.judged(f"{profile.title} suite -n 2 / contract suite -n 2, wall time", ratio, "x",
+                      at_most=profile.speed_target_ratio if profile.speed_target_ratio is not None else 0.0,
+                      target="" if not why_no_target else "none declared",
+                      valid=not why_product and not why_contract and not why_no_target,
+                      why_invalid="; ".join(why for why in (why_no_target, why_contract, why_product) if why),
+                      detail=f"{product.wall_seconds:g} s against {contract.wall_seconds:g} s"),
+        Figure.judged(f"{profile.title} silence checks, slowest body", slowest, "s",
                       at_most=TARGET_SILENCE_CHECK_SECONDS,
-                      valid=len(silence) == len(SILENCE_TESTS) and not why_chainlit,
-                      why_invalid=why_chainlit or f"found {len(silence)} silence tests"),
+                      valid=len(silence) == len(SILENCE_TESTS) and not why_product,
+                      why_invalid=why_product or f"found {len(silence)} silence tests"),
     ]
     raw = {"contract": {"wall_seconds": contract.wall_seconds, "green": contract.green,
                         "tests": len(contract.tests), "cpu_seconds": contract.cpu_seconds,
                         "cpu_by_process": contract.cpu_by_kind},
-           "chainlit": {"wall_seconds": chainlit.wall_seconds, "exit_code": chainlit.exit_code,
-                        "tests": len(chainlit.tests), "cpu_seconds": chainlit.cpu_seconds,
-                        "cpu_by_process": chainlit.cpu_by_kind,
-                        "promises_as_recorded": not changed, "differences": changed,
-                        "silence_check_seconds": {test["nodeid"]: test.get("call") for test in silence}}}
+           profile.name: {"wall_seconds": product.wall_seconds, "exit_code": product.exit_code,
+                          "tests": len(product.tests), "cpu_seconds": product.cpu_seconds,
+                          "cpu_by_process": product.cpu_by_kind,
+                          "promises_as_recorded": not changed, "differences": changed,
+                          "silence_check_seconds": {test["nodeid"]: test.get("call") for test in silence}}}
     return figures, raw

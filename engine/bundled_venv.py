@@ -151,7 +151,7 @@ def free_port() -> int:
 class BundledChildApp:
     """A bundled app's process, work folder and log; subclasses say what to start and when it is ready.
 
-    ``label`` names the product in messages ("Chainlit 2.12.0 ...").
+    ``label`` names the product in messages ("Acme Chat 3.1.0 ...").
     """
 
     label = "the app"
@@ -253,7 +253,7 @@ def run_in_foreground(argv: Sequence[str] | None, *, prog: str, product: str,
                       faults_help: str) -> int:
     """``python -m targets.<name>``: the bundled app in the foreground until Ctrl-C.
 
-    ``product`` is what the lines call it ("Chainlit 2.12.0"); ``make_app(faults, port)``
+    ``product`` is what the lines call it ("Acme Chat 3.1.0"); ``make_app(faults, port)``
     builds the (not yet started) app. It accepts E2E_USER_EMAIL / E2E_USER_PASSWORD.
     """
     parser = argparse.ArgumentParser(

@@ -48,7 +48,7 @@ RUN_EVENTS = (RUN_STARTED, THINKING, TOOL_EXECUTING, TOOL_COMPLETED, DELTA, COMP
 
 # Transport notes of frames that belong to the connection itself (handshake, keep-alive, upgrade,
 # acknowledgements): the tampering never drops or holds them, or the connection itself would break.
-# A codec's other transport frames (a product's bookkeeping, such as Chainlit's task_end or an answer
+# A codec's other transport frames (a product's bookkeeping, such as a run's closing notice or an answer
 # sent whole after its stream) are no run events either, but the tampering's rules apply to them: a
 # silenced run must not end on the page because its bookkeeping slipped through.
 CONNECTION_NOTES = frozenset({
@@ -144,13 +144,13 @@ class TargetProfile:
 
     #: the name given to ``--target``
     name: str = ""
-    #: what kind of product, for reports ("Chainlit 2.x")
+    #: what kind of product, for reports ("Acme Chat 3.x")
     title: str = ""
     #: the module holding the page objects: ``LoginPage``, ``ChatPage`` (and their components)
     pages: ModuleType
     #: the run events its protocol has, and the fields the suite checks
     rules: RunRules
-    #: words that name this product or its protocol ("chainlit", "socket.io"): they appear in code only
+    #: words that name this product or its protocol (its name, its transport library's): they appear in code only
     #: inside the profile's own folder (tests/unit/test_product_words.py), and in the registry's one line
     product_words: tuple[str, ...] = ()
     #: whether ``nox -s findings`` and the bench run the suite against its bundled app (a product whose

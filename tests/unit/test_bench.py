@@ -3,15 +3,20 @@ or invalid (a figure from a run that was not what was meant), CPU-seconds by pro
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench.__main__ import SuiteRun, summarise
+from bench.__main__ import SuiteRun, sections, summarise
 from bench.figures import Figure
 from bench.machine import busy_cores
 from bench.processes import TreeSampler, kind_of, per_test
+from bench.targets import judge
+from engine.bundled_venv import cache_root
 from fixtures.app_pages import APP_WAIT_PROPERTY
+from targets.base import TargetProfile
+from targets.registry import KNOWN_TARGETS, get_profile
 
 
 def _test(nodeid: str, start: float, setup: float, call: float, teardown: float, waited: float,
@@ -31,6 +36,8 @@ TESTS = [
     _test("e2e/a.py::b", 5, setup=0.6, call=1, teardown=0.1, waited=0.5),
     _test("e2e/a.py::c", 6, setup=0.7, call=2, teardown=0.1, waited=0.5, markers=("timeout",)),
 ]
+# Where a made-up product's virtualenv would be: the cache of the bundled apps (engine/bundled_venv.py).
+BUNDLED = "/home/qa/.cache/golden-path-e2e"
 MACHINE = {"cpus": 2, "cpu_model": "x", "ram_gib": 1, "python": "3.11", "chromium": "c",
            "load_average": [0, 0, 0]}
 
@@ -133,7 +140,9 @@ def test_a_figure_is_met_missed_or_invalid(value: float | None, valid: bool, als
     (["/usr/lib/chromium/chromium", "--type=renderer", "--lang=en"], "renderer"),
     (["/usr/lib/chromium/chromium", "--headless", "--remote-debugging-pipe"], "browser"),
     (["/usr/lib/chromium/chromium", "--type=gpu-process"], "browser helpers"),
-    (["/venvs/cl/bin/python", "/venvs/cl/bin/chainlit", "run", "app.py", "--headless"], "app"),
+    ([f"{BUNDLED}/acme-0123/bin/python", f"{BUNDLED}/acme-0123/bin/acme", "serve", "app.py"], "app"),
+    ([f"{BUNDLED}-other/acme/bin/python", f"{BUNDLED}-other/acme/bin/acme", "serve"], "pytest"),
+    (["/venvs/acme/bin/python", "/venvs/acme/bin/acme", "serve", "app.py"], "pytest"),
     ([".../playwright/driver/node", ".../package/cli.js", "run-driver"], "driver"),
     (["/venv/bin/python", "-m", "reference_app", "--backend-port", "0"], "app"),
     (["/venv/bin/python", "-m", "pytest", "e2e"], "pytest"),
@@ -141,7 +150,15 @@ def test_a_figure_is_met_missed_or_invalid(value: float | None, valid: bool, als
     (["/bin/sh", "-c", "true"], "other"),
 ])
 def test_processes_are_told_apart_by_their_command_line(command_line: list[str], kind: str) -> None:
-    assert kind_of(command_line) == kind
+    assert kind_of(command_line, bundled_apps=Path(BUNDLED)) == kind
+
+
+def test_a_bundled_app_is_known_by_the_cache_of_the_bundled_apps_virtualenvs(tmp_path: Path) -> None:
+    venv = cache_root() / "acme-0123" / "bin"
+    server = [str(venv / "python"), str(venv / "acme"), "serve"]
+
+    assert kind_of(server) == "app"  # the default folder is the one the bundled apps are built in
+    assert kind_of(server, bundled_apps=tmp_path) == "pytest"
 
 
 def test_cpu_by_process_adds_up_each_kind() -> None:
@@ -200,3 +217,78 @@ def test_the_gate_figure_finds_the_frame_log_where_allure_puts_a_fixtures_teardo
 
     assert red._evidence_of(nodeid) == ["screenshot: at failure", "websocket-frames"]
     assert red._evidence_of("e2e/other.py::test_y[chromium]") == []
+
+
+# --- other products beside the contract (bench/targets.py) -------------------------------------------
+
+
+class _Acme(TargetProfile):
+    name = "acme"
+    title = "Acme Chat 1.x"
+    has_findings = True
+    speed_target_ratio = 1.3
+
+
+SILENCE = [
+    _test("e2e/test_timeouts.py::test_silence_after_agent_started_ends[chromium]", 0, 0.5, 3.0, 0.1, 0.2),
+    _test("e2e/test_timeouts.py::test_silence_before_agent_started_ends[chromium]", 4, 0.5, 4.0, 0.1, 0.2),
+]
+ACME_EXPECTED = {"target": "acme", "promises": {"e2e/test_a.py::test_kept[chromium]": "kept",
+                                                 "e2e/test_a.py::test_broken[chromium]": "broken"}}
+
+
+def _acme_table(broken_outcome: str = "broken") -> dict[str, Any]:
+    return {"target": "acme", "promises": [
+        {"nodeid": "e2e/test_a.py::test_kept[chromium]", "outcome": "kept", "detail": ""},
+        {"nodeid": "e2e/test_a.py::test_broken[chromium]", "outcome": broken_outcome, "detail": ""}]}
+
+
+@pytest.mark.parametrize(("wall", "silence_call", "verdicts"), [
+    (12.0, 4.0, ("met", "met")),
+    (14.0, 6.0, ("MISSED", "MISSED")),
+])
+def test_a_products_figures_are_its_wall_time_against_the_contracts_and_its_silence_checks(
+        wall: float, silence_call: float, verdicts: tuple[str, str]) -> None:
+    silence = [dict(SILENCE[0]), dict(SILENCE[1], call=silence_call)]
+    contract, product = _run(2, 10.0, TESTS), _run(2, wall, [*TESTS, *silence], exit_code=1)
+
+    figures, raw = judge(_Acme(), contract, product, _acme_table(), ACME_EXPECTED)
+
+    ratio, slowest = figures
+    assert (ratio.verdict, slowest.verdict) == verdicts
+    assert ratio.name == "Acme Chat 1.x suite -n 2 / contract suite -n 2, wall time"
+    assert ratio.target == "<= 1.3 x" and ratio.value == round(wall / 10.0, 2)
+    assert slowest.target == "<= 5 s" and slowest.value == silence_call
+    assert raw["acme"]["promises_as_recorded"] and raw["contract"]["green"]
+
+
+def test_a_products_run_whose_promises_differ_from_the_recorded_ones_gives_no_figure() -> None:
+    contract, product = _run(2, 10.0, TESTS), _run(2, 12.0, [*TESTS, *SILENCE], exit_code=1)
+
+    figures, raw = judge(_Acme(), contract, product, _acme_table("kept"), ACME_EXPECTED)
+
+    assert [figure.verdict for figure in figures] == ["INVALID", "INVALID"]
+    assert all("e2e/test_a.py::test_broken[chromium]: expected broken, got kept" in figure.why_invalid
+               for figure in figures)
+    assert not raw["acme"]["promises_as_recorded"]
+    no_table, _ = judge(_Acme(), contract, product, None, ACME_EXPECTED)
+    assert "the run left no promises table" in no_table[0].why_invalid
+
+
+def test_a_product_without_a_speed_target_has_no_ratio_figure() -> None:
+    class NoTarget(_Acme):
+        speed_target_ratio = None
+
+    contract, product = _run(2, 10.0, TESTS), _run(2, 12.0, [*TESTS, *SILENCE], exit_code=1)
+
+    ratio, slowest = judge(NoTarget(), contract, product, _acme_table(), ACME_EXPECTED)[0]
+
+    assert ratio.verdict == "INVALID" and "declares no speed_target_ratio" in ratio.why_invalid
+    assert slowest.verdict == "met"
+
+
+def test_only_chooses_each_profile_with_findings_by_its_name() -> None:
+    with_findings = [name for name in KNOWN_TARGETS if get_profile(name).has_findings]
+
+    assert with_findings, "no profile with has_findings: the bench would measure no other product"
+    assert sections() == ("speed", "silent", "gate", "dead", *with_findings, "before")

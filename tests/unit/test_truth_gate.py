@@ -490,8 +490,8 @@ def test_cli_red_lists_every_reason_and_exits_1(run: FakeRun, tmp_path: Path,
 
 def test_required_test_declared_not_applicable_by_the_target_is_green_when_skipped(run: FakeRun) -> None:
     run.add(GOLDEN)
-    run.add(LOGIN, "skipped", message="Skipped: not applicable to chainlit: no such page", evidence=())
-    run.record.target = "chainlit"
+    run.add(LOGIN, "skipped", message="Skipped: not applicable to acme-chat: no such page", evidence=())
+    run.record.target = "acme-chat"
     run.record.not_applicable = {LOGIN: "no such page"}
 
     verdict = run.judge()
@@ -502,7 +502,7 @@ def test_required_test_declared_not_applicable_by_the_target_is_green_when_skipp
 def test_a_skip_the_target_did_not_declare_is_red(run: FakeRun) -> None:
     run.clean()
     run.add("e2e/test_chat.py::test_streams", "skipped", message="Skipped: flaky", evidence=())
-    run.record.target = "chainlit"
+    run.record.target = "acme-chat"
     run.record.not_applicable = {"e2e/test_chat.py::test_history": "no data layer"}
 
     verdict = run.judge()
@@ -512,7 +512,7 @@ def test_a_skip_the_target_did_not_declare_is_red(run: FakeRun) -> None:
 
 def test_a_test_declared_not_applicable_that_ran_anyway_is_red(run: FakeRun) -> None:
     run.clean()
-    run.record.target = "chainlit"
+    run.record.target = "acme-chat"
     run.record.not_applicable = {EXTRA: "no thread list"}
 
     verdict = run.judge()
@@ -523,7 +523,7 @@ def test_a_test_declared_not_applicable_that_ran_anyway_is_red(run: FakeRun) -> 
 def test_a_declaration_names_every_parametrization_of_a_test(run: FakeRun) -> None:
     run.add(GOLDEN)
     run.add(f"{LOGIN}[chromium-1006]", "skipped", message="Skipped: not applicable", evidence=())
-    run.record.target = "chainlit"
+    run.record.target = "acme-chat"
     run.record.not_applicable = {LOGIN: "no such close code"}
 
     verdict = run.judge()

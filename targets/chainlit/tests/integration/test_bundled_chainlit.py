@@ -106,8 +106,7 @@ def chainlit_browser() -> Iterator[Browser]:
     """
     executable = chromium_executable()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(args=list(CHROMIUM_ARGS),
-                                             **({"executable_path": executable} if executable else {}))
+        browser = playwright.chromium.launch(args=list(CHROMIUM_ARGS), executable_path=executable or None)
         yield browser
         browser.close()
 

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from fixtures.ws_recorder import Event, Frame, check_run_sequence, field_problems
+from targets.base import Direction
 from targets.chainlit.codec import ChainlitCodec, Decoded
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).parent / "data" / "chainlit"
+DATA = Path(__file__).parent / "data"
 _LINE = re.compile(r"^\s*[\d.]+ (WS>>|WS<<|WS-OPEN) ?(.*)$")
 RUN_EVENTS = ("agent_started", "tool_executing", "tool_completed", "agent_response_delta", "agent_completed",
               "agent_error")
@@ -57,7 +58,7 @@ def decode_recording(name: str) -> Decoding:
         if marker == "WS-OPEN":
             socket += 1
             continue
-        direction = "sent" if marker == "WS>>" else "received"
+        direction: Direction = "sent" if marker == "WS>>" else "received"
         frames.append((max(socket, 0), direction, payload, codec.decode(direction, payload)))
     assert frames, f"{name} holds no frames"
     return Decoding(frames, codec)
