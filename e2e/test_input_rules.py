@@ -55,7 +55,8 @@ def test_blank_message_is_not_sent(
 
     real = f"{e2e_marker} What is 1 + 1?"
     _send_and_wait_for_its_run(chat_page, ws_recorder, real)
-    assert _sent_texts(ws_recorder) == [real], "a blank message reached the server"
+    assert _sent_texts(ws_recorder) == [real], ("the user was never told a blank message is not sent: "
+                                                "it reached the server as a message")
     chat_page.messages.expect_user_message_count(1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.witness import missed
 from pages import ChatPage
 
 pytestmark = pytest.mark.chat
@@ -16,7 +17,8 @@ def test_markup_in_a_message_is_shown_as_text(chat_page: ChatPage, e2e_marker: s
 
     answer = chat_page.send(text)
 
-    chat_page.messages.expect_last_user_message_as_typed(text)
+    with missed("the user did not see their message as typed: the page turned the markup in it into markup"):
+        chat_page.messages.expect_last_user_message_as_typed(text)
     answer.expect_complete()
 
 
