@@ -53,7 +53,7 @@ RUN_EVENTS = (RUN_STARTED, THINKING, TOOL_EXECUTING, TOOL_COMPLETED, DELTA, COMP
 # silenced run must not end on the page because its bookkeeping slipped through.
 CONNECTION_NOTES = frozenset({
     "open", "close", "ping", "pong", "probe", "upgrade", "noop", "connect", "disconnect", "ack", "binary ack",
-    "connection_established",
+    "connection_established", "heartbeat",
 })
 
 

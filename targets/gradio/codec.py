@@ -16,7 +16,11 @@ What the page receives: the messages of ``GET /gradio_api/queue/data`` (``text/e
 
 - ``heartbeat``: the connection's own keep-alive (every 15 s); ``estimation``, ``progress``, ``log``,
   ``close_stream``: bookkeeping (transport; the tampering's rules apply to them);
-- ``process_starts``: ``agent_started``;
+- ``process_starts``: bookkeeping. Every queued event of the page streams one, ChatInterface's own
+  steps too (in 6.31.0 the step after the answer that re-enables the textbox streams
+  ``process_starts`` and a ``process_completed`` whose outputs hold no chat history). So an event is a
+  run, and ``agent_started`` is read, only at its first message whose outputs hold the chat history,
+  or at its failure;
 - ``process_generating``: the run's outputs, whole the first time and then as edits
   (``["replace"|"append"|"add"|"delete", path, value]``, ``gradio/utils.py`` ``diff``) of the last
   ones. The codec keeps each run's outputs and compares the chat history (the output that is a list
@@ -45,6 +49,10 @@ KEEPALIVE_FRAME = 'data: {"msg": "heartbeat", "event_id": null}\n\n'
 BOOKKEEPING = ("estimation", "progress", "log", "close_stream", "process_streaming")
 EDITS = ("replace", "append", "add", "delete")
 ERROR_CODE = "ERROR"  # Gradio has no error codes; its error carries a title ("Error") and a message
+
+
+class _EditsDoNotApply(Exception):
+    """A message's edits do not apply to the outputs the codec holds (a message before it was not seen)."""
 
 
 def sse_data(payload: str) -> str | None:
@@ -178,7 +186,7 @@ class GradioCodec:
             # show_error=False (seen in targets/gradio/streams/handler-raises.sse): no message reaches the
             # page; a deployment that sets show_error=True, or raises gr.Error, would carry it.
             message = {"msg": "process_completed", "event_id": event_id, "output": {"error": None},
-                       "success": False, "title": "Error"}
+                       "success": False, "title": None}
             return [f"data: {json.dumps(message)}\n\n"]
         if kind == "agent_completed":
             run = self._runs.get(str(event_id))
@@ -239,14 +247,24 @@ class GradioCodec:
             return Decoded("unreadable", note=f"a {kind} message without an event_id")
         run = self._runs.setdefault(event_id, _Run(event_id))
         if kind == "process_starts":
-            run.started = True
-            self._open = event_id
-            return Decoded("events", ({"type": "agent_started", "run_id": event_id},))
-        if kind == "process_generating":
-            return self._generating(run, message)
-        if kind == "process_completed":
-            return self._completed(run, message)
+            return Decoded("transport", note="process_starts")
+        try:
+            if kind == "process_generating":
+                return self._generating(run, message)
+            if kind == "process_completed":
+                return self._completed(run, message)
+        except _EditsDoNotApply as error:
+            return Decoded("unreadable", note=f"a {kind} message whose edits do not apply to the outputs "
+                                              f"before it ({error}): {json.dumps(message)[:120]}")
         return Decoded("unreadable", note=f"a queue message of an unknown kind {kind!r}")
+
+    def _start(self, run: _Run) -> list[dict[str, Any]]:
+        """``agent_started`` for ``run`` the first time it shows itself as the chat's run, else nothing."""
+        if run.started:
+            return []
+        run.started = True
+        self._open = run.event_id
+        return [{"type": "agent_started", "run_id": run.event_id}]
 
     def _outputs_from(self, run: _Run, message: dict[str, Any]) -> list[Any] | None:
         output = message.get("output")
@@ -255,32 +273,45 @@ class GradioCodec:
             return None
         if run.outputs is None or not all(_is_edit_list(value) for value in data):
             return copy.deepcopy(data)
-        return [apply_edits(old, edits) if _is_edit_list(edits) else edits
-                for old, edits in zip(run.outputs, data, strict=False)]
+        try:
+            return [apply_edits(old, edits) if _is_edit_list(edits) else edits
+                    for old, edits in zip(run.outputs, data, strict=False)]
+        except (IndexError, KeyError, TypeError, ValueError) as error:
+            raise _EditsDoNotApply(f"{type(error).__name__}: {error}") from None
 
     def _generating(self, run: _Run, message: dict[str, Any]) -> Decoded:
         outputs = self._outputs_from(run, message)
         if outputs is None:
             return Decoded("unreadable", note="a process_generating message without output.data")
         run.outputs = outputs
-        events = self._history_events(run)
+        if not run.started and _history_of(outputs) is None:
+            return Decoded("transport", note="not the chat's event")
+        events = self._start(run) + self._history_events(run)
         return Decoded("events", tuple(events)) if events else Decoded("transport", note="no change")
 
     def _completed(self, run: _Run, message: dict[str, Any]) -> Decoded:
         run.ended = True
-        if self._open == run.event_id:
-            self._open = None
+        try:
+            return self._completion(run, message)
+        finally:
+            if self._open == run.event_id:
+                self._open = None
+
+    def _completion(self, run: _Run, message: dict[str, Any]) -> Decoded:
         if not message.get("success"):
-            output = message.get("output") if isinstance(message.get("output"), Mapping) else {}
-            error = output.get("error") if isinstance(output, Mapping) else None
-            return Decoded("events", ({"type": "agent_error", "run_id": run.event_id, "code": ERROR_CODE,
-                                       "message": "" if error is None else str(error),
-                                       "title": message.get("title"),
-                                       "visible": output.get("visible") if isinstance(output, Mapping) else None},))
+            output = message.get("output")
+            output = output if isinstance(output, Mapping) else {}
+            error = output.get("error")
+            failed = {"type": "agent_error", "run_id": run.event_id, "code": ERROR_CODE,
+                      "message": "" if error is None else str(error), "title": message.get("title"),
+                      "visible": output.get("visible")}
+            return Decoded("events", (*self._start(run), failed))
         outputs = self._outputs_from(run, message)
         if outputs is not None:
             run.outputs = outputs
-        events = self._history_events(run)
+        if not run.started and _history_of(run.outputs or []) is None:
+            return Decoded("transport", note="not the chat's event")
+        events = self._start(run) + self._history_events(run)
         events.append({"type": "agent_completed", "run_id": run.event_id,
                        "final_response": self._answer_text(run), "status": "success"})
         return Decoded("events", tuple(events))
