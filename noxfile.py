@@ -108,7 +108,7 @@ def lint(session: nox.Session) -> None:
     """ruff and mypy, both clean."""
     _install(session)
     session.run("ruff", "check", ".")
-    session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures", "targets", "latency")
+    session.run("mypy", "reference_app", "truth_gate", "pages", "fixtures", "targets", "latency", "engine")
 
 
 def _with_default_workers(posargs: list[str]) -> list[str]:

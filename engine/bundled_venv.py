@@ -261,7 +261,8 @@ def run_in_foreground(argv: Sequence[str] | None, *, prog: str, product: str,
         description=f"The bundled {product} app in the foreground (Ctrl-C stops it). It accepts the account "
                     "in E2E_USER_EMAIL / E2E_USER_PASSWORD.")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--faults", default="", metavar="NAME[,NAME...]", help=f"fault switches: {faults_help}")
+    parser.add_argument("--faults", default="", metavar="NAME[,NAME...]",
+                        help=f"fault switches: {faults_help}")
     args = parser.parse_args(argv)
     email, password = os.environ.get("E2E_USER_EMAIL"), os.environ.get("E2E_USER_PASSWORD")
     if not email or not password:

@@ -65,7 +65,8 @@ _WRAPPER_SCRIPT = r"""
   const encoder = new TextEncoder();
   const signal = (direction, data) => {
     console.debug(config.signal);
-    window.dispatchEvent(new CustomEvent('e2e-frame', { detail: { direction, data, at: performance.now() } }));
+    const detail = { direction, data, at: performance.now() };
+    window.dispatchEvent(new CustomEvent('e2e-frame', { detail }));
   };
   const apply = (operations) => {
     for (const op of operations || []) {
@@ -144,11 +145,17 @@ _WRAPPER_SCRIPT = r"""
         }
         if (buffer) await hand(buffer);
         if (config.tampered) apply(await binding()({ kind: 'end', id }));
-        else { if (!stream.finished) { stream.finished = true; stream.page.close(); } binding()({ kind: 'end', id }); }
+        else {
+          if (!stream.finished) { stream.finished = true; stream.page.close(); }
+          binding()({ kind: 'end', id });
+        }
       } catch (error) {
         if (stream.finished) return;  // the suite aborted it: the page was told already
         if (config.tampered) apply(await binding()({ kind: 'error', id, reason: String(error) }));
-        else { stream.finished = true; stream.page.error(error); binding()({ kind: 'error', id, reason: String(error) }); }
+        else {
+          stream.finished = true; stream.page.error(error);
+          binding()({ kind: 'error', id, reason: String(error) });
+        }
       }
     })();
     return new Response(body, { status: response.status, statusText: response.statusText,
@@ -173,7 +180,8 @@ class StreamRecorder(Protocol):
 class StreamTamper(Protocol):
     """What the transport hands a tampered stream's events to (``SocketTamper``)."""
 
-    recorder: StreamRecorder
+    @property
+    def recorder(self) -> StreamRecorder: ...
 
     def open_connection(self, url: str, page_side: Any, server_side: Any) -> Any: ...
 

@@ -150,8 +150,9 @@ class TargetProfile:
     pages: ModuleType
     #: the run events its protocol has, and the fields the suite checks
     rules: RunRules
-    #: words that name this product or its protocol (its name, its transport library's): they appear in code only
-    #: inside the profile's own folder (tests/unit/test_product_words.py), and in the registry's one line
+    #: words that name this product or its protocol (its name, its transport library's): they appear in
+    #: code only inside the profile's own folder (tests/unit/test_product_words.py), and in the
+    #: registry's one line
     product_words: tuple[str, ...] = ()
     #: whether ``nox -s findings`` and the bench run the suite against its bundled app (a product whose
     #: findings are recorded in ``expected-promises.json`` beside it)

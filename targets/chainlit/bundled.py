@@ -85,7 +85,8 @@ class BundledChainlitApp(BundledChildApp):
 
     def __init__(self, *, faults: Sequence[str] = (), workdir_prefix: str = "e2e-chainlit-",
                  ready_deadline_seconds: float = READY_DEADLINE_SECONDS, port: int = 0) -> None:
-        super().__init__(workdir_prefix=workdir_prefix, ready_deadline_seconds=ready_deadline_seconds, port=port)
+        super().__init__(workdir_prefix=workdir_prefix, ready_deadline_seconds=ready_deadline_seconds,
+                         port=port)
         self.faults = tuple(faults)
 
     def start(self, email: str, password: str) -> None:

@@ -54,8 +54,8 @@ GRADIO_RULES = RunRules(
 
 NO_HISTORY = ("gr.ChatInterface keeps no threads by default (save_history=False): no thread list, and a "
               "reload starts an empty chat")
-NO_CLOSE_CODES = ("Gradio's queue streams over HTTP and signs requests in with its session cookie: there is no "
-                  "socket to close with the contract's 1008")
+NO_CLOSE_CODES = ("Gradio's queue streams over HTTP and signs requests in with its session cookie: "
+                  "there is no socket to close with the contract's 1008")
 NO_ACCOUNT = ("Gradio's page names no signed-in account and has no sign-out control (only the /logout "
               "address): there is no user menu to check")
 
@@ -79,8 +79,9 @@ class GradioProfile(TargetProfile):
         "e2e/test_input_rules.py::test_message_of_4001_characters_is_refused_with_a_visible_reason":
             "the 4000-character limit is the contract's; a gr.Textbox sets no length limit by default",
         "e2e/test_connection.py::test_tool_completed_before_its_tool_executing_is_named_by_the_sequence_check":
-            "Gradio's stream carries edits of the chat history since its last message: a message held back "
-            "and handed over after a later one no longer applies, so the page cannot show reversed tool events",
+            "Gradio's stream carries edits of the chat history since its last message: a message held "
+            "back and handed over after a later one no longer applies, so the page cannot show reversed "
+            "tool events",
         "e2e/test_login.py::test_valid_credentials_land_on_chat_with_the_email_in_the_user_menu": NO_ACCOUNT,
         "e2e/test_login.py::test_sign_out_returns_to_login_and_chat_then_goes_to_login": NO_ACCOUNT,
     }
@@ -91,10 +92,13 @@ class GradioProfile(TargetProfile):
         try:
             response = httpx.get(url, timeout=PROBE_TIMEOUT_SECONDS)
         except httpx.HTTPError as error:
-            raise PreflightFailure(url, probe_cause(error), f"is the Gradio app running there? (from {source})")
+            raise PreflightFailure(url, probe_cause(error),
+                                   f"is the Gradio app running there? (from {source})") from None
         if not is_gradio_answer(response):
-            raise PreflightFailure(url, f"HTTP {response.status_code}, not Gradio's answer: {response.text[:80]!r}",
-                                   "--target gradio expects a Gradio 6.x app launched with auth=... at that URL")
+            raise PreflightFailure(url, f"HTTP {response.status_code}, not Gradio's answer: "
+                                        f"{response.text[:80]!r}",
+                                   "--target gradio expects a Gradio 6.x app launched with auth=... "
+                                   "at that URL")
         return TargetConfig(
             auth_url=base,
             ws_url="",
@@ -108,11 +112,13 @@ class GradioProfile(TargetProfile):
             with httpx.Client(timeout=PROBE_TIMEOUT_SECONDS) as client:
                 response = client.post(url, data={"username": email, "password": password})
                 if response.status_code != 200:
-                    answered = response.text[:120].replace(password, "<redacted>") if password else response.text
+                    answered = (response.text[:120].replace(password, "<redacted>") if password
+                                else response.text)
                     raise PreflightFailure(
-                        f"POST {url}", f"signing in as {mask_email(email)} (E2E_USER_EMAIL) was refused: HTTP "
-                        f"{response.status_code} {answered!r}", "check E2E_USER_EMAIL and E2E_USER_PASSWORD (the "
-                        "password is not shown); no further attempt was made")
+                        f"POST {url}", f"signing in as {mask_email(email)} (E2E_USER_EMAIL) was refused: "
+                        f"HTTP {response.status_code} {answered!r}",
+                        "check E2E_USER_EMAIL and E2E_USER_PASSWORD (the password is not shown); "
+                        "no further attempt was made")
                 found = client.get(f"{config.auth_url}/config")
                 problem = _config_problem(found)
                 if problem:
@@ -156,8 +162,10 @@ def _probe_stream(client: httpx.Client, base: str) -> None:
     url = f"{base}/gradio_api/queue/data?session_hash=e2e-preflight-{secrets.token_hex(4)}"
     with client.stream("GET", url) as response:
         if response.status_code != 200 or "text/event-stream" not in response.headers.get("content-type", ""):
-            raise PreflightFailure(url, f"HTTP {response.status_code} {response.headers.get('content-type')!r}, "
-                                   "not the queue's text/event-stream", "is it Gradio 6.x (the sse_v3 queue)?")
+            kind = response.headers.get("content-type")
+            raise PreflightFailure(url, f"HTTP {response.status_code} {kind!r}, "
+                                        "not the queue's text/event-stream",
+                                   "is it Gradio 6.x (the sse_v3 queue)?")
         text = ""
         for chunk in response.iter_text():
             text += chunk
@@ -166,8 +174,8 @@ def _probe_stream(client: httpx.Client, base: str) -> None:
     first = text.split("\n\n", 1)[0] + "\n\n"
     decoded = GradioCodec().decode("received", first)
     if decoded.kind == "unreadable":
-        raise PreflightFailure(url, f"the gradio codec cannot read the stream's first message {first[:80]!r}: "
-                               f"{decoded.note}", "is it Gradio 6.x (the sse_v3 queue)?")
+        raise PreflightFailure(url, f"the gradio codec cannot read the stream's first message "
+                               f"{first[:80]!r}: {decoded.note}", "is it Gradio 6.x (the sse_v3 queue)?")
 
 
 def _config_problem(response: httpx.Response) -> str:
@@ -180,7 +188,8 @@ def _config_problem(response: httpx.Response) -> str:
     version, protocol = str(config.get("version", "")), config.get("protocol")
     if not version.startswith("6.") or protocol != "sse_v3":
         return f"Gradio {version or '(no version)'} with the {protocol!r} protocol, not 6.x with sse_v3"
-    kinds = {component.get("type") for component in config.get("components", []) if isinstance(component, dict)}
+    kinds = {component.get("type") for component in config.get("components", [])
+             if isinstance(component, dict)}
     if "chatbot" not in kinds:
         return f"no chatbot among its components ({', '.join(sorted(map(str, kinds)))[:120]})"
     return ""

@@ -319,7 +319,8 @@ class GradioCodec:
     def _assistant_messages(self, run: _Run) -> list[Mapping[str, Any]]:
         history = _history_of(run.outputs or []) or []
         # the run's own messages: the assistant ones after the last user message
-        last_user = max((index for index, item in enumerate(history) if item.get("role") == "user"), default=-1)
+        last_user = max((index for index, item in enumerate(history) if item.get("role") == "user"),
+                        default=-1)
         return [item for item in history[last_user + 1:] if item.get("role") == "assistant"]
 
     def _answer_text(self, run: _Run) -> str:

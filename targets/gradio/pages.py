@@ -1,4 +1,5 @@
-"""Page objects for a Gradio 6.x ``gr.ChatInterface`` behind ``launch(auth=...)``, with the interface of ``pages/``.
+"""Page objects for a Gradio 6.x ``gr.ChatInterface`` behind ``launch(auth=...)``, with the interface of
+``pages/``.
 
 Locators are Gradio's own test ids where it has them (``textbox``, ``submit-button``,
 ``stop-button``, ``user``, ``bot``, ``toast-body``, which Gradio's own Playwright tests use),
@@ -277,7 +278,8 @@ class ConnectionStatus:
             expect(self.root).to_have_count(0, timeout=timeout)
             expect(self.connected).to_be_visible(timeout=timeout)
         elif state in ("reconnecting", "disconnected"):
-            expect(self.root, "Gradio's 'Connection Lost' toast should be shown").to_be_visible(timeout=timeout)
+            expect(self.root, "Gradio's 'Connection Lost' toast should be shown").to_be_visible(
+                timeout=timeout)
         else:
             raise ValueError(f"state {state!r}: Gradio shows only its page, or 'Connection Lost'")
 

@@ -52,19 +52,22 @@ TEE = r"""
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          record.chunks.push({ ms: Math.round(performance.now() - record.started), text: decoder.decode(value, { stream: true }) });
+          record.chunks.push({ ms: Math.round(performance.now() - record.started),
+                               text: decoder.decode(value, { stream: true }) });
         }
       } catch (e) { record.error = String(e); }
       record.ended = Math.round(performance.now() - record.started);
     })();
-    return new Response(theirs, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(theirs, { status: response.status, statusText: response.statusText,
+                                  headers: response.headers });
   };
 })();
 """
 
 COMPLETED = """(n) => {
   const text = window.__streams.map(s => s.chunks.map(c => c.text).join('')).join('');
-  return (text.match(/"msg":"process_completed"/g) || []).length >= n && window.__streams.every(s => s.ended !== null);
+  return (text.match(/"msg":"process_completed"/g) || []).length >= n
+    && window.__streams.every(s => s.ended !== null);
 }"""
 HEARTBEATS = """(n) => {
   const text = window.__streams.map(s => s.chunks.map(c => c.text).join('')).join('');
@@ -80,7 +83,8 @@ def main() -> None:
     parser.add_argument("name")
     parser.add_argument("message")
     parser.add_argument("--until-heartbeats", type=int, default=0)
-    parser.add_argument("--events", type=int, default=2, help="queued events the message runs (1 when it fails)")
+    parser.add_argument("--events", type=int, default=2,
+                        help="queued events the message runs (1 when it fails)")
     parser.add_argument("--last-fn", type=int, default=5, help="the fn_index of the chain's last request")
     args = parser.parse_args()
     email, password = os.environ["E2E_USER_EMAIL"], os.environ["E2E_USER_PASSWORD"]
@@ -132,13 +136,15 @@ def main() -> None:
         textbox.fill(args.message)
         textbox.press("Enter")
         if args.until_heartbeats:
-            page.wait_for_function(HEARTBEATS, arg=args.until_heartbeats, timeout=20_000 * args.until_heartbeats)
+            page.wait_for_function(HEARTBEATS, arg=args.until_heartbeats,
+                                   timeout=20_000 * args.until_heartbeats)
             page.get_by_test_id("stop-button").click()
             page.wait_for_function(ENDED, timeout=30_000)
         else:
             # the chat function's event, then (when it succeeded) the textbox's re-enable
             page.wait_for_function(COMPLETED, arg=args.events, timeout=90_000)
-        # the chain ends with a run/predict (_save_conversation): wait until it and every other request is done
+        # the chain ends with a run/predict (_save_conversation): wait until it and every other request
+        # is done
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not (
                 any(f'"fn_index":{args.last_fn}' in (entry["request_body"] or "") for entry in requests)
@@ -152,11 +158,13 @@ def main() -> None:
         if "/queue/data" in entry["path"] and stream_index < len(streams):
             stream = streams[stream_index]
             stream_index += 1
-            entry["stream"] = {"chunks": stream["chunks"], "ended_ms": stream["ended"], "page_error": stream["error"]}
+            entry["stream"] = {"chunks": stream["chunks"], "ended_ms": stream["ended"],
+                               "page_error": stream["error"]}
     chat_event = next(json.loads(entry["response_body"])["event_id"] for entry in requests
                       if entry["path"].startswith("/gradio_api/queue/join")
                       and json.loads(entry["request_body"])["fn_index"] == 2)
-    chat_stream = next(stream for stream in streams if any(chat_event in chunk["text"] for chunk in stream["chunks"]))
+    chat_stream = next(stream for stream in streams
+                       if any(chat_event in chunk["text"] for chunk in stream["chunks"]))
     (args.out / f"{args.name}.sse").write_text("".join(chunk["text"] for chunk in chat_stream["chunks"]))
     (args.out / f"{args.name}.requests.json").write_text(json.dumps(requests, indent=1) + "\n")
     print(f"{args.name}: {len(requests)} requests, {len(streams)} streams; chat event {chat_event}")
