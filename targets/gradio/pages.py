@@ -39,6 +39,8 @@ from pages.answer_watch import AnswerSpec
 from pages.message_input import MessageInputActions
 
 CHAT_PATH = "/"
+# What the page has shown settles within this: a check of how it was shown waits no longer.
+SHOWN_GRACE_MS = 1000
 _AT_ROOT = re.compile(r"^[a-z]+://[^/]+/(?:[?#].*)?$")
 _SETTLE_MS = 2_000
 
@@ -203,9 +205,11 @@ class MessageList:
         """The newest user message shows exactly ``text``: Gradio renders it as Markdown in a paragraph,
         so what is checked is that paragraph's text, with no element inside it."""
         shown = self.user_messages.last.locator(".message-content .md > *")
-        expect(shown).to_have_text(text, timeout=timeout)
+        # Once the message is shown, markup rendered in it is the outcome: red now, not at the timeout.
+        expect(shown.first).to_be_visible(timeout=timeout)
         expect(shown.locator("*"), "the user message should hold text only, no elements").to_have_count(
-            0, timeout=timeout)
+            0, timeout=SHOWN_GRACE_MS)
+        expect(shown).to_have_text(text, timeout=timeout)
 
     @allure.step("Expect {count} user message(s)")
     def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
@@ -248,8 +252,9 @@ class ErrorBanner:
         expect(notice, f"an error toast standing for {code} should be shown").to_be_visible(timeout=timeout)
         announced = self.page.get_by_role("alert").filter(has=notice).or_(
             notice.and_(self.page.get_by_role("alert")))
+        # Once the toast is shown, how it is announced is part of how it was shown: red now.
         expect(announced.first, f"the {code} toast should be announced (role=alert)").to_be_attached(
-            timeout=timeout)
+            timeout=SHOWN_GRACE_MS)
 
     @allure.step("Expect a retry to be offered")
     def expect_retry_offered(self, *, timeout: float | None = None) -> None:
