@@ -48,13 +48,13 @@ def _compile_bytecode(session: nox.Session) -> None:
 
 
 def _ensure_browser(session: nox.Session) -> None:
-    """Find a Chromium or get one before pytest starts (fixtures/browser_finder.py); else stop with one line.
+    """Find a Chromium or get one before pytest starts (engine/browser_finder.py); else stop with one line.
 
     The finder is the one the suite and `.ci/install-browser` use; it needs only the standard library, so
     nox imports it from the checkout. Playwright's own browser and download go through the session's Python.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from fixtures.browser_finder import BrowserProblem, Finder
+    from engine.browser_finder import BrowserProblem, Finder
 
     # session.env holds None for a variable nox unsets.
     environ = {name: value for name, value in {**os.environ, **session.env}.items() if value is not None}
@@ -401,7 +401,7 @@ def browser_server(session: nox.Session) -> None:
     runs `run-server --unsafe`, so a client can make it launch any program (README.md, "Remote browsers").
     """
     _install(session)
-    session.run("python", "-m", "fixtures.browser_server", *session.posargs)
+    session.run("python", "-m", "engine.browser_server", *session.posargs)
 
 
 # --- shards: one report and one verdict over several shards' folders (issue 12) ----------------------

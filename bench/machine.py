@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from fixtures.settings import chromium_executable
+from engine.settings import chromium_executable
 
 
 def _first_value(path: str, key: str) -> str | None:

@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.settings import BASE_URL_VARIABLE, read_target_config
+from engine.settings import BASE_URL_VARIABLE
+from targets.contract.preflight import read_target_config
 
 # The suite's journey markers worth grouping by (pytest.ini registers them).
 _MARKERS = frozenset({"golden_path", "smoke", "auth", "chat", "websocket", "timeout"})

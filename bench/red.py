@@ -30,8 +30,8 @@ import httpx
 from bench.environment import run_environment
 from bench.figures import Figure
 from fixtures.run_stop import DEAD_TARGET_EXIT_CODE
-from fixtures.settings import read_target_config
 from selftest.app import FaultyApp
+from targets.contract.preflight import read_target_config
 from truth_gate.allure_results import read_results
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import junit_key, read_junit

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from fixtures.clock import ReconnectionHold
-from fixtures.settings import SuiteSettings
-from fixtures.tamper import SocketTamper
+from engine.clock import ReconnectionHold
+from engine.recorder import WebSocketRecorder, check_run_sequence
+from engine.settings import SuiteSettings
+from engine.tamper import SocketTamper
 from fixtures.witness import Witness, missed
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
 from pages import ChatPage, LoginPage
 from targets.base import TargetProfile
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.evidence import attach_screenshot
+from engine.evidence import attach_screenshot
+from engine.recorder import WebSocketRecorder, check_run_sequence
+from engine.settings import SuiteSettings
 from fixtures.latency import LatencySamples
-from fixtures.settings import SuiteSettings
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
 from pages import ChatPage
 
 

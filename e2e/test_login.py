@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from fixtures.evidence import attach_screenshot
-from fixtures.settings import SuiteSettings
+from engine.evidence import attach_screenshot
+from engine.settings import SuiteSettings
 from fixtures.websocket import OpenSocket
 from pages import LoginPage
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fixtures.ws_recorder import WebSocketRecorder
+from engine.recorder import WebSocketRecorder
 from pages import ChatPage
 
 pytestmark = [pytest.mark.chat, pytest.mark.websocket]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.ws_recorder import WebSocketRecorder
+from engine.recorder import WebSocketRecorder
 from pages import ChatPage
 
 pytestmark = pytest.mark.chat

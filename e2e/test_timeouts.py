@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.clock import BrowserClock
-from fixtures.settings import SuiteSettings
-from fixtures.tamper import SocketTamper, run_event
+from engine.clock import BrowserClock
+from engine.recorder import WebSocketRecorder, check_run_sequence
+from engine.settings import SuiteSettings
+from engine.tamper import SocketTamper, run_event
 from fixtures.witness import Witness, missed
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
 from pages import AiMessage, ChatPage
 
 pytestmark = [pytest.mark.websocket, pytest.mark.timeout]

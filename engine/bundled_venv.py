@@ -41,7 +41,7 @@ from typing import Protocol
 
 import httpx
 
-from fixtures.embedded_app import AppStartFailure, stop_process
+from engine.processes import AppStartFailure, stop_process
 
 BUILD_DEADLINE_SECONDS = 600.0
 STOP_DEADLINE_SECONDS = 10.0

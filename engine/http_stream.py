@@ -166,7 +166,7 @@ _WRAPPER_SCRIPT = r"""
 
 
 class StreamRecorder(Protocol):
-    """What the transport feeds: the recorder's interface (``fixtures/ws_recorder.py``)."""
+    """What the transport feeds: the recorder's interface (``engine/recorder.py``)."""
 
     wait_for_any_frame: Callable[[float], None] | None
 

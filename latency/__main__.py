@@ -86,7 +86,7 @@ def chart(args: argparse.Namespace) -> int:
 
 
 def baseline(args: argparse.Namespace) -> int:
-    from fixtures.settings import LatencySettings, MissingSetting  # the suite's one settings object
+    from engine.settings import LatencySettings, MissingSetting  # the suite's one settings object
 
     try:
         settings = LatencySettings.from_environment()

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from fixtures.embedded_app import AppStartFailure, EmbeddedApp
+from engine.processes import AppStartFailure
+from targets.contract.bundled import EmbeddedApp
 
 __all__ = ["AppStartFailure", "FaultyApp"]
 

@@ -17,110 +17,22 @@ A newcomer adding a product writes one folder under ``targets/`` with a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
+from engine.codec import CONNECTION_NOTES, RUN_EVENTS, Decoded, Direction, FrameCodec, RunRules
 from engine.http_stream import StreamPatterns
-from fixtures.embedded_app import AppStartFailure
-from fixtures.preflight import PreflightFailure
-from fixtures.settings import TargetConfig
+from engine.preflight import PreflightFailure
+from engine.processes import AppStartFailure
+from engine.settings import TargetConfig
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-__all__ = ["AppStartFailure", "BundledApp", "Decoded", "FrameCodec", "PreflightFailure", "RunRules",
-           "StreamPatterns", "TargetConfig", "TargetProfile"]
-
-Direction = Literal["sent", "received"]
-
-# The suite's run vocabulary (the contract's event names: CONTRACT.md section 4).
-RUN_STARTED = "agent_started"
-THINKING = "agent_thinking"
-TOOL_EXECUTING = "tool_executing"
-TOOL_COMPLETED = "tool_completed"
-DELTA = "agent_response_delta"
-COMPLETED = "agent_completed"
-ERROR = "agent_error"
-RUN_EVENTS = (RUN_STARTED, THINKING, TOOL_EXECUTING, TOOL_COMPLETED, DELTA, COMPLETED, ERROR)
-
-
-# Transport notes of frames that belong to the connection itself (handshake, keep-alive, upgrade,
-# acknowledgements): the tampering never drops or holds them, or the connection itself would break.
-# A codec's other transport frames (a product's bookkeeping, such as a run's closing notice or an answer
-# sent whole after its stream) are no run events either, but the tampering's rules apply to them: a
-# silenced run must not end on the page because its bookkeeping slipped through.
-CONNECTION_NOTES = frozenset({
-    "open", "close", "ping", "pong", "probe", "upgrade", "noop", "connect", "disconnect", "ack", "binary ack",
-    "connection_established", "heartbeat",
-})
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """What one wire frame means to the suite.
-
-    ``events``: run-vocabulary events (dicts with a ``type``), usually one.
-    ``transport``: keep-alive, upgrade, acknowledgement or bookkeeping frames of the
-    product's protocol; never "the agent said something", never dropped or held by
-    the tampering. ``note`` says which.
-    ``unreadable``: the codec cannot read it; ``note`` says why, naming the frame.
-    """
-
-    kind: Literal["events", "transport", "unreadable"]
-    events: tuple[dict[str, Any], ...] = ()
-    note: str = ""
-
-
-class FrameCodec(Protocol):
-    """Wire frames to the run vocabulary and back. One instance per recording: it may keep state."""
-
-    def decode(self, direction: Direction, payload: str | bytes) -> Decoded: ...
-
-    def encode(self, event: Mapping[str, Any]) -> list[str]:
-        """The wire frames that make the page see ``event`` (a run-vocabulary dict), for injection."""
-        ...
-
-    def run_of(self, any_id: str) -> str | None:
-        """The run id that an id seen in the page (a run's, or a message's of that run) belongs to."""
-        ...
-
-    def keepalive_frame(self) -> str | None:
-        """A server-to-page frame that keeps the transport alive while the browser clock is moved, or None."""
-        ...
-
-    def server_close_code(self, code: int) -> int | None:
-        """The close code to put on the real server's leg when the page is shown ``code`` (None: no code)."""
-        ...
-
-    def keepalive_answered(self) -> bool:
-        """Whether the page answers ``keepalive_frame`` (a pong the tampering swallows), or only takes it."""
-        ...
-
-    def close_is_a_frame(self) -> bool:
-        """Whether the server's end of a connection is part of a run (an HTTP stream ends with its run), so
-        that a silenced run withholds it from the page; False for a WebSocket."""
-        ...
-
-
-@dataclass(frozen=True)
-class RunRules:
-    """Which run events a product's protocol has, and which fields the suite may require of them."""
-
-    # Events a successful run must carry, in the vocabulary.
-    critical_events: tuple[str, ...]
-    # Fields every run event carries, and each type's own (checked only where listed).
-    common_fields: tuple[str, ...] = ()
-    event_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # Error codes an agent_error may carry; empty: any.
-    error_codes: tuple[str, ...] = ()
-
-    @property
-    def events(self) -> tuple[str, ...]:
-        """Every run event the protocol has at all."""
-        return tuple(name for name in RUN_EVENTS if name in self.event_fields or name in self.critical_events)
-
+# What a profile needs, from one place (the engine's types, re-exported).
+__all__ = ["CONNECTION_NOTES", "RUN_EVENTS", "AppStartFailure", "BundledApp", "Decoded", "Direction",
+           "FrameCodec", "PreflightFailure", "RunRules", "StreamPatterns", "TargetConfig", "TargetProfile"]
 
 class BundledApp(Protocol):
     """A bundled app of the profile's kind, started for a run that names no base URL."""
@@ -194,7 +106,7 @@ class TargetProfile:
         """Keep the chat's socket down after a drop, until the returned callable lets it through again.
 
         None (the default): the page reconnects on a timer of its own, and the paused browser clock
-        holds it (``fixtures/clock.py`` ``ReconnectionHold``).
+        holds it (``engine/clock.py`` ``ReconnectionHold``).
         """
         return None
 

@@ -16,7 +16,7 @@ the product that changes its behaviour shows as that difference, not as a random
 table, and one matrix of promises by product (a row a test, a column a product, each
 cell kept, broken, not applicable or not run) is written to ``MATRIX.md`` and
 ``MATRIX.json`` and attached to each run's Allure results as a global attachment
-(``fixtures/promises.py`` ``attach_globally``, as the promises table is).
+(``engine/promises.py`` ``attach_globally``, as the promises table is).
 ``--list``: the names of the profiles with ``has_findings``, as one line of JSON.
 
 Exit status: 0 when every run's table is the expected one, 1 when one differs, 2 when
@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fixtures.promises import BROKEN, KEPT, NOT_APPLICABLE, NOT_RUN, PROMISES_JSON, attach_globally, sentence
+from engine.promises import BROKEN, KEPT, NOT_APPLICABLE, NOT_RUN, PROMISES_JSON, attach_globally, sentence
 
 TARGETS_DIR = Path(__file__).resolve().parent
 EXPECTED_FILE = "expected-promises.json"

@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, Route
 
-from fixtures.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, mask_email, probe_cause
+from engine.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, mask_email, probe_cause
 from targets.base import BundledApp, FrameCodec, RunRules, TargetConfig, TargetProfile
 from targets.chainlit import pages
 from targets.chainlit.bundled import CHAINLIT_VERSION, BundledChainlitApp, is_chainlit_answer

@@ -1,6 +1,6 @@
 """The bundled Chainlit app as a child process, in its own cached virtualenv, on a free port.
 
-Shaped like ``fixtures/embedded_app.py``'s ``EmbeddedApp``: ``start(email, password)``,
+Shaped like ``targets/contract/bundled.py``'s ``EmbeddedApp``: ``start(email, password)``,
 ``stop()``, ``backend_url``, ``log_path``, ``remove_workdir()``, and one error,
 ``AppStartFailure``, whose message says in one line what went wrong.
 
@@ -32,7 +32,7 @@ import httpx
 
 from engine import bundled_venv
 from engine.bundled_venv import BundledChildApp, cache_root, free_port, run_in_foreground
-from fixtures.embedded_app import AppStartFailure, stop_process
+from engine.processes import AppStartFailure, stop_process
 
 __all__ = ["CHAINLIT_VERSION", "AppStartFailure", "BundledChainlitApp", "cache_root", "ensure_environment",
            "environment_key", "free_port", "is_chainlit_answer", "main", "stop_process", "venv_dir"]

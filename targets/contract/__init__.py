@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pages
-from fixtures.embedded_app import EmbeddedApp
-from fixtures.preflight import check_credentials, run_preflight
 from targets.base import BundledApp, FrameCodec, TargetConfig, TargetProfile
+from targets.contract.bundled import EmbeddedApp
 from targets.contract.codec import CONTRACT_RULES, MALFORMED_FRAMES, ContractCodec
+from targets.contract.preflight import check_credentials, run_preflight
 
 
 class _ReferenceApp(EmbeddedApp):

@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, Route
 
-from fixtures.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, mask_email, probe_cause
+from engine.preflight import PROBE_TIMEOUT_SECONDS, PreflightFailure, mask_email, probe_cause
 from targets.base import BundledApp, FrameCodec, RunRules, StreamPatterns, TargetConfig, TargetProfile
 from targets.gradio import pages
 from targets.gradio.bundled import GRADIO_VERSION, BundledGradioApp, is_gradio_answer

@@ -26,7 +26,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
+from engine.recorder import WebSocketRecorder, check_run_sequence
+from targets.contract.codec import CONTRACT_RULES, ContractCodec
 
 ROOT = Path(__file__).resolve().parents[2]
 # generous: two CPU cores are shared with other test runs
@@ -206,7 +207,7 @@ async def close_code_for(ws_url: str, subprotocols: list[str]) -> int | None:
 
 def check_run_contract(events: list[dict[str, Any]]) -> None:
     """Assert what contract section 4 promises about one run's events, with the suite's own checker."""
-    recorder = WebSocketRecorder()
+    recorder = WebSocketRecorder(codec=ContractCodec(), rules=CONTRACT_RULES)
     socket = recorder.open_socket("integration-test")
     for event in events:
         recorder.record("received", json.dumps(event), socket=socket)

@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 
-from fixtures.ws_recorder import CRITICAL_EVENTS
+from targets.contract.codec import CONTRACT_RULES
 from tests.integration.helpers import (
     SHORT_AGENT_TIMEOUT_ENV,
     SHORT_AGENT_TIMEOUT_SECONDS,
@@ -30,7 +30,7 @@ def test_arithmetic_question_streams_every_critical_event_and_the_answer(app: Ru
     established, events = asyncio.run(scenario())
 
     check_run_contract(events)
-    assert established["golden_path_events"] == list(CRITICAL_EVENTS)
+    assert established["golden_path_events"] == list(CONTRACT_RULES.critical_events)
     assert established["connection_id"] and established["timestamp"]
     started, thinking, executing, completed = events[:4]
     assert started["user_id"] == established["user_id"]
@@ -48,7 +48,7 @@ def test_arithmetic_question_streams_every_critical_event_and_the_answer(app: Ru
     assert (final["type"], final["status"], final["final_response"]) == ("agent_completed", "success",
                                                                          "The answer is 391.")
     assert "".join(deltas) == final["final_response"]
-    assert set(CRITICAL_EVENTS) <= set(types_of(events))
+    assert set(CONTRACT_RULES.critical_events) <= set(types_of(events))
 
 
 def test_prompt_without_arithmetic_still_uses_a_tool(app: RunningApp, access_token: str):
@@ -58,7 +58,7 @@ def test_prompt_without_arithmetic_still_uses_a_tool(app: RunningApp, access_tok
     completed = next(event for event in events if event["type"] == "tool_completed")
     assert (completed["tool_name"], completed["results"]) == ("text_stats", {"words": 2, "characters": 11})
     assert events[-1]["final_response"] == "Your message has 2 words and 11 characters."
-    assert set(CRITICAL_EVENTS) <= set(types_of(events))
+    assert set(CONTRACT_RULES.critical_events) <= set(types_of(events))
 
 
 def test_division_by_zero_ends_the_run_with_tool_failed(app: RunningApp, access_token: str):

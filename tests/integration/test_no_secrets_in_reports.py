@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.redaction import JWT_PATTERN, secret_variants
-from fixtures.trace_redaction import trace_problems
+from engine.redaction import JWT_PATTERN, secret_variants
+from engine.trace_redaction import trace_problems
 from tests.integration.helpers import ROOT, RunningApp, launch_app, sign_in
 
 INNER_TESTS = (

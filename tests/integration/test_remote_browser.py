@@ -1,6 +1,6 @@
 """E2E_BROWSER_ENDPOINT: the suite through a real Playwright browser server, and the preflight's three stops.
 
-The server is the one ``nox -s browser_server`` runs (``fixtures/browser_server.py``: the installed
+The server is the one ``nox -s browser_server`` runs (``engine/browser_server.py``: the installed
 Playwright's ``run-server --unsafe`` on loopback); the target is a reference app started here. A
 server that claims another Playwright version is the same server started with ``PW_VERSION_OVERRIDE``,
 which is where Playwright's server takes its version from.
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.browser_server import BrowserServer, free_port
+from engine.preflight import PreflightFailure, run_browser_preflight
+from engine.settings import BrowserConnection
 from fixtures.browser import CHROMIUM_ARGS, remote_launch_options, suite_launch_args
-from fixtures.browser_server import BrowserServer, free_port
-from fixtures.preflight import PreflightFailure, run_browser_preflight
-from fixtures.settings import BrowserConnection
 from tests.integration.helpers import ROOT, RunningApp, launch_app
 
 TOKEN = "farm-token-5f3a9c1e7b"

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.promises import BROKEN, KEPT, NOT_APPLICABLE, PROMISES_JSON, promise_key
+from engine.promises import BROKEN, KEPT, NOT_APPLICABLE, PROMISES_JSON, promise_key
 from targets.findings import differences, expected_path, names_with_findings
 from targets.registry import get_profile
 

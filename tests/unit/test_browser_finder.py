@@ -1,4 +1,4 @@
-"""fixtures/browser_finder.py's decisions: what it uses, in which order, what it installs, and its one line.
+"""engine/browser_finder.py's decisions: what it uses, in which order, what it installs, and its one line.
 
 The machine is replaced: Debian's path points into tmp_path (E2E_DEBIAN_CHROMIUM), and every command the
 finder would run (Playwright's lookup, apt-get, sudo, the download) goes to a fake that records it and
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.browser_finder import (
+from engine.browser_finder import (
     DEBIAN,
     DEBIAN_SHELL,
     PLAYWRIGHT,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import targets.findings as findings
-from fixtures.promises import BROKEN, KEPT, NOT_APPLICABLE, NOT_RUN
+from engine.promises import BROKEN, KEPT, NOT_APPLICABLE, NOT_RUN
 from targets.registry import KNOWN_TARGETS, get_profile
 
 GOLDEN = "e2e/test_golden_path.py::test_prompt_gets_the_answer[chromium]"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.settings import LatencySettings, MissingSetting, check_budget_settings
+from engine.settings import LatencySettings, MissingSetting, check_budget_settings
 from latency.__main__ import CHART_ATTACHMENT, CHART_GLOBALS, main
 from latency.baseline import judge_baseline
 from latency.chart import render_svg

@@ -1,4 +1,4 @@
-"""fixtures/preflight.py's credential check: one POST, and a line that says why, never the password."""
+"""The contract's credential check (targets/contract/preflight.py): one POST, a line that says why."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures import preflight
-from fixtures.preflight import PreflightFailure, check_credentials, mask_email
+from engine.preflight import PreflightFailure, mask_email
+from targets.contract import preflight
+from targets.contract.preflight import check_credentials
 
 AUTH_URL = "http://127.0.0.1:8081"
 EMAIL, PASSWORD = "qa.lead@example.com", "s3cret-Pa55"

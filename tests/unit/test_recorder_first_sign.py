@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from fixtures.ws_recorder import WebSocketRecorder
+from engine.recorder import WebSocketRecorder
+from targets.contract.codec import CONTRACT_RULES, ContractCodec
 
 
 def _event(event_type: str, run_id: str, **fields: object) -> str:
@@ -29,7 +30,7 @@ class Feeder:
 
 
 def _recorder(frames: list[str]) -> tuple[WebSocketRecorder, Feeder]:
-    recorder = WebSocketRecorder()
+    recorder = WebSocketRecorder(codec=ContractCodec(), rules=CONTRACT_RULES)
     feeder = Feeder(recorder, frames)
     recorder.wait_for_any_frame = feeder
     return recorder, feeder

@@ -10,8 +10,8 @@ from urllib.parse import quote_plus
 import jwt
 import pytest
 
-from fixtures.redaction import REDACTED, redact, redact_bytes, secret_variants
-from fixtures.trace_redaction import redact_trace, trace_problems
+from engine.redaction import REDACTED, redact, redact_bytes, secret_variants
+from engine.trace_redaction import redact_trace, trace_problems
 
 PASSWORD = 'pa"ss wörd/+&'
 EMAIL = "qa-1@example.test"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.redaction import redact
-from fixtures.settings import BrowserConnection, MissingSetting, browser_connection
+from engine.redaction import redact
+from engine.settings import BrowserConnection, MissingSetting, browser_connection
 from truth_gate.run_record import Shard, parse_shard, run_id_problem
 
 

@@ -1,4 +1,4 @@
-"""The WebSocket tampering of the browser suite (fixtures/tamper.py), without a browser.
+"""The WebSocket tampering of the browser suite (engine/tamper.py), without a browser.
 
 Fake route sides stand in for Playwright's ``WebSocketRoute``: what the page was
 handed, what reached the server, what was closed. The last tests run a real inner
@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from fixtures.tamper import SocketTamper, run_event
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
+from engine.recorder import WebSocketRecorder, check_run_sequence
+from engine.tamper import SocketTamper, run_event
+from targets.contract.codec import CONTRACT_RULES, ContractCodec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +68,7 @@ RUN = ["agent_started", "agent_thinking", "tool_executing", "tool_completed", "a
 
 class Harness:
     def __init__(self) -> None:
-        self.recorder = WebSocketRecorder()
+        self.recorder = WebSocketRecorder(codec=ContractCodec(), rules=CONTRACT_RULES)
         self.tamper = SocketTamper(self.recorder)
         self.page = FakeSide()
         self.server = FakeSide()
@@ -257,7 +258,7 @@ def test_unmatched_rules_are_listed_and_a_rule_needs_exactly_one_trigger(harness
 
 
 def test_injecting_without_an_open_socket_says_so() -> None:
-    tamper = SocketTamper(WebSocketRecorder())
+    tamper = SocketTamper(WebSocketRecorder(codec=ContractCodec(), rules=CONTRACT_RULES))
 
     with pytest.raises(AssertionError, match="no open routed WebSocket"):
         tamper.inject_server_frame({"type": "pong"})

@@ -1,4 +1,4 @@
-"""The suite's settings (fixtures/settings.py): every E2E_* value is checked once, each bad one named."""
+"""The suite's settings (engine/settings.py): every E2E_* value is checked once, each bad one named."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from fixtures.settings import (
+from engine.settings import (
     DEFAULT_EXPECT,
     DEFAULT_PROMPT,
     InvalidSetting,

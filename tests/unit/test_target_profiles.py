@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.promises import (
-    BROKEN,
-    KEPT,
-    NOT_APPLICABLE,
-    NOT_RUN,
-    PromiseLedger,
-    attach_globally,
-    render_markdown,
-    sentence,
-)
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence
+from engine.promises import BROKEN, KEPT, NOT_APPLICABLE, NOT_RUN, attach_globally, render_markdown, sentence
+from engine.recorder import WebSocketRecorder, check_run_sequence
+from fixtures.promises import PromiseLedger
 from targets.base import Decoded, RunRules
 from targets.contract.codec import ContractCodec
 from targets.registry import KNOWN_TARGETS, UnknownTarget, get_profile
@@ -185,7 +177,7 @@ def test_the_table_is_a_global_attachment_of_the_allure_results(tmp_path: Path) 
 def test_a_worker_is_handed_the_controllers_preflight_instead_of_running_its_own():
     import pytest as _pytest
 
-    from fixtures.settings import TargetConfig
+    from engine.settings import TargetConfig
     from fixtures.target import _TARGET_CONFIG_KEY, _controllers_target_config, pytest_configure_node
 
     found = TargetConfig("http://127.0.0.1:1/auth", "ws://127.0.0.1:2/ws", 30.0, facts=(("version", "1.2"),))

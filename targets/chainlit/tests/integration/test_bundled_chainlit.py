@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, sync_playwright
 
+from engine.settings import chromium_executable
 from fixtures.browser import CHROMIUM_ARGS
-from fixtures.settings import chromium_executable
 from targets.chainlit.bundled import AppStartFailure, BundledChainlitApp
 from targets.chainlit.codec import ChainlitCodec, Decoded
 from targets.chainlit.pages import ChatPage, LoginPage

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from fixtures.ws_recorder import Event, Frame, check_run_sequence, field_problems
+from engine.recorder import Event, Frame, check_run_sequence, field_problems
 from targets.base import Direction
+from targets.chainlit import PROFILE
 from targets.chainlit.codec import ChainlitCodec, Decoded
 
 pytestmark = pytest.mark.unit
@@ -42,7 +43,7 @@ class Decoding:
 
     def as_recorder_events(self, run_id: str) -> list[Event]:
         # The recorder's checks take Events; the frame only gives each its position.
-        return [Event(Frame(index, 0, "", "received", "", 0.0, 0.0), event)
+        return [Event(Frame(index, 0, "", "received", "", 0.0, 0.0), event, PROFILE.rules)
                 for index, event in enumerate(self.run(run_id))]
 
 
@@ -362,6 +363,6 @@ def test_a_tool_step_whose_update_comes_before_its_new_message_is_completed_then
 
     types = [event["type"] for event in events if event["type"].startswith("tool_")]
     assert types == ["tool_completed", "tool_executing"], types
-    run = [Event(Frame(index, 0, "", "received", "", 0.0, 0.0), event)
+    run = [Event(Frame(index, 0, "", "received", "", 0.0, 0.0), event, PROFILE.rules)
            for index, event in enumerate(events) if event.get("run_id") and event["type"] != "user_message"]
     assert any("has no earlier tool_executing" in problem for problem in check_run_sequence(run))

@@ -1,4 +1,4 @@
-"""The WebSocket tampering (fixtures/tamper.py) on Chainlit's frames, without a browser.
+"""The WebSocket tampering (engine/tamper.py) on Chainlit's frames, without a browser.
 
 The fake route sides are tests/unit/test_socket_tamper.py's: what the page was handed,
 what reached the server.
@@ -6,8 +6,9 @@ what reached the server.
 
 from __future__ import annotations
 
-from fixtures.tamper import SocketTamper
-from fixtures.ws_recorder import WebSocketRecorder
+from engine.recorder import WebSocketRecorder
+from engine.tamper import SocketTamper
+from targets.chainlit import PROFILE
 from targets.chainlit.codec import ChainlitCodec
 from tests.unit.test_socket_tamper import FakeSide
 
@@ -15,7 +16,7 @@ from tests.unit.test_socket_tamper import FakeSide
 def test_a_silenced_run_stays_silent_for_the_products_bookkeeping_but_the_connection_stays_alive() -> None:
     # Chainlit's task_end and an answer sent whole are no run events, but they would end a silenced run
     # on the page (a finding for the wrong reason); its engine.io pings keep the connection alive.
-    recorder = WebSocketRecorder(codec=ChainlitCodec())
+    recorder = WebSocketRecorder(codec=ChainlitCodec(), rules=PROFILE.rules)
     tamper = SocketTamper(recorder, ChainlitCodec())
     page, server = FakeSide(), FakeSide()
     connection = tamper.open_connection("ws://app/ws/socket.io/", page, server)

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from engine.http_stream import attach_streams
-from fixtures.settings import TargetConfig
-from fixtures.ws_recorder import WebSocketRecorder, check_run_sequence, field_problems
+from engine.recorder import WebSocketRecorder, check_run_sequence, field_problems
+from engine.settings import TargetConfig
 from targets.base import CONNECTION_NOTES
 from targets.gradio import GRADIO_RULES, PROFILE
 from targets.gradio.codec import KEEPALIVE_FRAME, MALFORMED_FRAMES, GradioCodec
