@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import allure
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from pages.answer_watch import AnswerSpec
-from pages.components import AI_MESSAGE, AiMessage, ConnectionStatus, ErrorBanner, MessageList, ThreadList
-from pages.message_input import MessageInputActions
+from pages.base import ChatPageBase
+from pages.components import AI_MESSAGE, ConnectionStatus, ErrorBanner, MessageList, ThreadList
 
 if TYPE_CHECKING:
     from pages.login_page import LoginPage
@@ -34,8 +33,12 @@ CONTRACT_ANSWER = AnswerSpec(
 )
 
 
-class ChatPage(MessageInputActions):
+class ChatPage(ChatPageBase):
     answer_spec = CONTRACT_ANSWER
+    chat_path = CHAT_PATH
+    shown_url = _AT_CHAT
+    thread_path = CHAT_PATH + "/{thread_id}"
+    thread_url = _THREAD_ID_IN_URL
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -52,68 +55,7 @@ class ChatPage(MessageInputActions):
         self.user_menu = page.get_by_test_id("user-menu")
         self.sign_out_button = page.get_by_test_id("sign-out-button")
 
-    # --- navigation -------------------------------------------------------------
-    @allure.step("Open the chat")
-    def open(self, thread_id: str | None = None) -> ChatPage:
-        self.page.goto(f"{CHAT_PATH}/{thread_id}" if thread_id else CHAT_PATH)
-        return self
-
-    @allure.step("Start a new chat")
-    def start_new_chat(self) -> ChatPage:
-        self.new_chat_button.click()
-        return self
-
-    def sign_out(self) -> LoginPage:
+    def login_page(self) -> LoginPage:
         from pages.login_page import LoginPage  # the two pages lead to each other
 
-        with allure.step("Sign out"):
-            self.sign_out_button.click()
         return LoginPage(self.page)
-
-    # --- writing ----------------------------------------------------------------
-    @allure.step("Send: {text:.80}")
-    def send(self, text: str) -> AiMessage:
-        """Write ``text``, press Enter, and return the answer it starts (which appears later)."""
-        next_answer = self.messages.answer(self.messages.ai_messages.count())
-        self.message_input.fill(text)
-        self.message_input.press("Enter")
-        return next_answer
-
-    def retry(self) -> AiMessage:
-        """Click the error banner's retry, and return the answer it starts (which appears later)."""
-        next_answer = self.messages.answer(self.messages.ai_messages.count())
-        self.error_banner.retry()  # an Allure step of its own
-        return next_answer
-
-    # --- reading ----------------------------------------------------------------
-    def thread_id(self) -> str:
-        """The thread shown, from the address (``/chat/{thread_id}``); empty for a new chat."""
-        match = _THREAD_ID_IN_URL.search(self.page.url)
-        return match.group(1) if match else ""
-
-    # --- checks -----------------------------------------------------------------
-    @allure.step("Expect the chat page")
-    def expect_shown(self, *, timeout: float | None = None) -> None:
-        """The address is a chat one and the message input is there."""
-        expect(self.page).to_have_url(_AT_CHAT, timeout=timeout)
-        expect(self.message_input).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect the chat ready: shown and connected")
-    def expect_ready(self, *, timeout: float | None = None) -> None:
-        """Shown and connected: a message sent now reaches the server."""
-        self.expect_shown(timeout=timeout)
-        self.connection.expect_connected(timeout=timeout)
-
-    def expect_signed_in_as(self, email: str, *, timeout: float | None = None) -> None:
-        # A step without parameters: the email is a credential of the test account.
-        with allure.step("Expect the user menu to show the signed-in account"):
-            expect(self.user_menu).to_contain_text(email, timeout=timeout)
-
-    @allure.step("Expect the address of a thread, /chat/{{thread_id}}")
-    def expect_in_thread(self, *, timeout: float | None = None) -> None:
-        """The address moved to ``/chat/{thread_id}``."""
-        expect(self.page).to_have_url(_THREAD_ID_IN_URL, timeout=timeout)
-
-    @allure.step("Expect Send enabled")
-    def expect_send_enabled(self, *, timeout: float | None = None) -> None:
-        expect(self.send_button).to_be_enabled(timeout=timeout)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import allure
 from playwright.sync_api import Locator, expect
 
+from pages.base import AnswerShortcuts, MessageListBase
 from pages.waiting import wait_attached
 
 AI_MESSAGE = "ai-message"
@@ -37,7 +38,7 @@ def _first_sign(wanted: Locator, instead: Sequence[Locator], *, timeout: float |
     return wanted.count() > 0
 
 
-class AiMessage:
+class AiMessage(AnswerShortcuts):
     """One answer in the message list; ``data-status`` is streaming, complete or error.
 
     A check that waits for the answer fails as soon as the page has given up on it
@@ -99,12 +100,6 @@ class AiMessage:
         self._expect(self._with_status(status), f"become {status}",
                      unless_status=status if status in TERMINAL_STATUSES else None, timeout=timeout)
 
-    def expect_streaming(self, *, timeout: float | None = None) -> None:
-        self.expect_status("streaming", timeout=timeout)
-
-    def expect_complete(self, *, timeout: float | None = None) -> None:
-        self.expect_status("complete", timeout=timeout)
-
     @allure.step("Expect the answer to match {pattern}")
     def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         # The first sign only decides whether to go on; the check itself is Playwright's own.
@@ -114,44 +109,19 @@ class AiMessage:
         expect(self.root).to_have_text(pattern, timeout=timeout)
 
 
-class MessageList:
+class MessageList(MessageListBase[AiMessage]):
     """The conversation: ``user-message`` and ``ai-message`` items, oldest first."""
 
+    user_message_name = "the user-message"
+
     def __init__(self, root: Locator, *, error_banner: Locator | None = None) -> None:
-        self.root = root
-        self.user_messages = root.get_by_test_id(USER_MESSAGE)
-        self.ai_messages = root.get_by_test_id(AI_MESSAGE)
+        super().__init__(root=root, user_messages=root.get_by_test_id(USER_MESSAGE),
+                         ai_messages=root.get_by_test_id(AI_MESSAGE))
         self.error_banner = error_banner  # where the page says it gave up on an answer
 
     def answer(self, index: int) -> AiMessage:
         """The ``index``-th answer (0 is the oldest); it may not exist yet."""
         return AiMessage(self.ai_messages.nth(index), error_banner=self.error_banner)
-
-    @allure.step("Expect the user message {text:.80}")
-    def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:
-        expect(self.user_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect the last user message exactly as typed: {text:.80}")
-    def expect_last_user_message_as_typed(self, text: str, *, timeout: float | None = None) -> None:
-        """The newest ``user-message`` shows exactly ``text``, markup included, and holds no element."""
-        message = self.user_messages.last
-        expect(message).to_have_text(text, timeout=timeout)
-        # "*" is any element: text the page turned into markup would create one.
-        expect(message.locator("*"), "the user-message should hold text only, no elements").to_have_count(
-            0, timeout=timeout
-        )
-
-    @allure.step("Expect {count} user message(s)")
-    def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
-        expect(self.user_messages).to_have_count(count, timeout=timeout)
-
-    @allure.step("Expect {count} answer(s)")
-    def expect_answer_count(self, count: int, *, timeout: float | None = None) -> None:
-        expect(self.ai_messages).to_have_count(count, timeout=timeout)
-
-    @allure.step("Expect an answer showing {text:.80}")
-    def expect_answer_with_text(self, text: str, *, timeout: float | None = None) -> None:
-        expect(self.ai_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
 
 
 class ErrorBanner:

@@ -48,13 +48,14 @@ import re
 import time
 import weakref
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import allure
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
 from pages.answer_watch import AnswerSpec
-from pages.message_input import MessageInputActions
+from pages.base import ChatPageBase, LoginPageBase, MessageListBase, RunControlsAiMessage
 
 LOGIN_PATH = "/login"
 CHAT_PATH = "/"
@@ -166,74 +167,42 @@ class _SocketWatch:
                 pass  # a timeout or a closed socket: look again, the deadline decides
 
 
-class LoginPage:
+class LoginPage(LoginPageBase["ChatPage"]):
+    path = LOGIN_PATH
+    shown_url = _AT_LOGIN
+
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.email_field = page.get_by_label("Email address")
-        self.password_field = page.get_by_label("Password")
-        self.sign_in_button = page.get_by_role("button", name="Sign In")
-        # A refused sign-in: an alert "Unable to sign in" (the toast beside it is role=status).
-        self.error = page.get_by_role("alert")
+        # A refused sign-in: an alert "Unable to sign in"; the toast beside it (role=status) must not
+        # repeat what was typed either.
+        super().__init__(page, email_field=page.get_by_label("Email address"),
+                         password_field=page.get_by_label("Password"),
+                         sign_in_button=page.get_by_role("button", name="Sign In"),
+                         error=page.get_by_role("alert"),
+                         also_not_revealing=page.locator("[data-sonner-toast]"))
 
-    @allure.step("Open the sign-in page")
-    def open(self) -> LoginPage:
-        self.page.goto(LOGIN_PATH)
-        return self
-
-    def sign_in(self, email: str, password: str) -> ChatPage:
-        """Sign in with these credentials; returns the chat page the user should land on."""
-        chat = ChatPage(self.page)  # first, so that it sees the socket the chat opens
-        self._submit(email, password)
-        return chat
-
-    def attempt_sign_in(self, email: str, password: str) -> LoginPage:
-        """Submit credentials that are expected to be refused; the user stays here."""
-        self._submit(email, password)
-        return self
-
-    def _submit(self, email: str, password: str) -> None:
-        # A step without parameters: these are credentials.
-        with allure.step("Sign in"):
-            self.email_field.fill(email)
-            self.password_field.fill(password)
-            self.sign_in_button.click()
-
-    @allure.step("Expect the sign-in page")
-    def expect_shown(self, *, timeout: float | None = None) -> None:
-        expect(self.page).to_have_url(_AT_LOGIN, timeout=timeout)
-        expect(self.sign_in_button).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect a sign-in error")
-    def expect_error(self, *, timeout: float | None = None) -> None:
-        expect(self.error).to_be_visible(timeout=timeout)
-        expect(self.error).not_to_have_text(re.compile(r"^\s*$"), timeout=timeout)
-
-    @allure.step("Expect the sign-in error to say {pattern}")
-    def expect_error_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
-        expect(self.error).to_contain_text(pattern, timeout=timeout)
-
-    def expect_error_not_to_reveal(self, typed: str, *, timeout: float | None = None) -> None:
-        """Neither the alert nor any toast repeats what was typed (e.g. the password)."""
-        with allure.step("Expect the sign-in error not to repeat what was typed"):
-            expect(self.error).not_to_contain_text(typed, timeout=timeout)
-            expect(self.page.locator("[data-sonner-toast]").filter(has_text=typed)).to_have_count(
-                0, timeout=timeout)
+    def chat_page(self) -> ChatPage:
+        return ChatPage(self.page)
 
 
-class AiMessage:
+class AiMessage(RunControlsAiMessage):
     """The reply to one user message, and the state of its run as the user sees it (see the module)."""
 
+    product = "Chainlit"
+    send_button_name = "the send button"
+    send_back_visible = False  # the send button comes back in place of the stop button, attached
+    errors_are = "a red error mark or an error toast"
+    errors_seen = "{count} error mark(s) or toast(s)"
+
     def __init__(self, page: Page, index: int, *, run_of: RunOf | None = None) -> None:
-        self.page = page
-        self.index = index
         self.steps = _turn_steps(page, index)
         # the newest answer of the turn: a run may show several messages, the last one is its answer
-        self.root = self.steps.and_(page.locator("div[data-step-type='assistant_message']")).last
-        self.content = self.root.locator(".message-content")  # the text, without the step's buttons
-        self._later_user_message = page.locator(_USER_STEP).nth(index + 1)
-        self._stop_button = page.locator("#stop-button")  # exists only while a run is going
-        self._send_button = page.locator("#chat-submit")  # replaced by the stop button while running
-        self._errors = self.steps.locator(_ERROR_MARK).or_(page.locator(_ERROR_TOAST))
+        root = self.steps.and_(page.locator("div[data-step-type='assistant_message']")).last
+        super().__init__(page, index, root=root,
+                         content=root.locator(".message-content"),  # the text, without the step's buttons
+                         later_user_message=page.locator(_USER_STEP).nth(index + 1),
+                         stop_button=page.locator("#stop-button"),  # exists only while a run is going
+                         send_button=page.locator("#chat-submit"),  # the stop button replaces it in a run
+                         errors=self.steps.locator(_ERROR_MARK).or_(page.locator(_ERROR_TOAST)))
         self._run_of = run_of
 
     def run_id(self) -> str:
@@ -250,95 +219,23 @@ class AiMessage:
                 return run_id
         return ""
 
-    def status(self) -> str:
-        """streaming, complete, error, or "" while there is nothing of it (no waiting)."""
-        if self._errors.count():
-            return "error"
-        if self._stop_button.count() and not self._later_user_message.count():
-            return "streaming"
-        return "complete" if self.root.count() else ""
 
-    def text(self) -> str:
-        """The answer as the user sees it (its text, without the copy button's)."""
-        return self.content.inner_text().strip()
-
-    @allure.step("Expect the answer to become {status}")
-    def expect_status(self, status: str, *, timeout: float | None = None) -> None:
-        if status == "streaming":
-            expect(self._later_user_message, "no message should have been sent after it").to_have_count(
-                0, timeout=timeout)
-            expect(self._stop_button, "the run should be going (the stop button shown)").to_be_visible(
-                timeout=timeout)
-        elif status == "complete":
-            # Fails at the first sign, as the contract's pages do: the run started (its stop button,
-            # or already its answer or an error), then it ended (the send button back); an end with no
-            # answer shown, or with an error, is the page having given up, and is told at once.
-            expect(self.content.or_(self._stop_button).or_(self._errors).first,
-                   "the run should start (the stop button shown) or answer").to_be_visible(timeout=timeout)
-            expect(self._send_button.or_(self._later_user_message).or_(self._errors).first,
-                   "the run should be over (the send button back)").to_be_attached(timeout=timeout)
-            if self._errors.count():
-                raise AssertionError("the answer should become complete, but the page gave up on it first: "
-                                     f"it shows an error ({self._errors.count()} error mark(s) or toast(s))")
-            expect(self.content, "the run ended (the send button is back) without an answer shown"
-                   ).to_be_visible(timeout=_SETTLE_MS)
-        elif status == "error":
-            expect(self._errors.first, "the run should show an error (a red error mark or an error toast)"
-                   ).to_be_visible(timeout=timeout)
-        else:
-            raise ValueError(f"status {status!r}: Chainlit shows streaming, complete or error")
-
-    def expect_streaming(self, *, timeout: float | None = None) -> None:
-        self.expect_status("streaming", timeout=timeout)
-
-    def expect_complete(self, *, timeout: float | None = None) -> None:
-        self.expect_status("complete", timeout=timeout)
-
-    @allure.step("Expect the answer to match {pattern}")
-    def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
-        expect(self.content).to_have_text(pattern, timeout=timeout)
-
-
-class MessageList:
+class MessageList(MessageListBase[AiMessage]):
     """The conversation: user messages and answers, oldest first."""
 
     def __init__(self, page: Page, *, run_of: RunOf | None = None) -> None:
+        super().__init__(root=page.locator(_STEP).first.locator("xpath=.."),  # the steps' list: no name
+                         user_messages=page.locator(_USER_STEP),
+                         ai_messages=page.locator("div[data-step-type='assistant_message']"))
         self.page = page
-        self.root = page.locator(_STEP).first.locator("xpath=..")  # the list all steps are in; it has no name
-        self.user_messages = page.locator(_USER_STEP)
-        self.ai_messages = page.locator("div[data-step-type='assistant_message']")
         self._run_of = run_of
 
     def answer(self, index: int) -> AiMessage:
         """The reply to the ``index``-th user message (0 is the oldest); it may not exist yet."""
         return AiMessage(self.page, index, run_of=self._run_of)
 
-    def _user_text(self, message: Locator) -> Locator:
+    def typed_text(self, message: Locator) -> Locator:
         return message.get_by_role("article")  # Chainlit renders a message's text in role=article
-
-    @allure.step("Expect the user message {text:.80}")
-    def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:
-        expect(self.user_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect the last user message exactly as typed: {text:.80}")
-    def expect_last_user_message_as_typed(self, text: str, *, timeout: float | None = None) -> None:
-        """The newest user message shows exactly ``text``, markup included, and holds no element."""
-        article = self._user_text(self.user_messages.last)
-        expect(article).to_have_text(text, timeout=timeout)
-        expect(article.locator("*"), "the user message should hold text only, no elements").to_have_count(
-            0, timeout=timeout)
-
-    @allure.step("Expect {count} user message(s)")
-    def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
-        expect(self.user_messages).to_have_count(count, timeout=timeout)
-
-    @allure.step("Expect {count} answer(s)")
-    def expect_answer_count(self, count: int, *, timeout: float | None = None) -> None:
-        expect(self.ai_messages).to_have_count(count, timeout=timeout)
-
-    @allure.step("Expect an answer showing {text:.80}")
-    def expect_answer_with_text(self, text: str, *, timeout: float | None = None) -> None:
-        expect(self.ai_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
 
 
 class ErrorBanner:
@@ -409,10 +306,17 @@ class ConnectionStatus:
         self.expect_state("connected", timeout=timeout)
 
 
-class ChatPage(MessageInputActions):
+class ChatPage(ChatPageBase):
     """The chat, ``/`` (``/thread/{id}`` with a data layer)."""
 
     answer_spec = CHAINLIT_ANSWER
+    chat_path = CHAT_PATH
+    shown_url = _AT_CHAT
+    thread_path = "/thread/{thread_id}"
+    thread_url = _THREAD_ID_IN_URL
+    one_answer_per_message = True
+    # Chainlit ignores Enter while it is not connected: a user waits for Send to be enabled.
+    wait_for_send_enabled = True
 
     def __init__(self, page: Page, *, run_of: RunOf | None = None) -> None:
         self.page = page
@@ -429,78 +333,29 @@ class ChatPage(MessageInputActions):
         self.tool_indicator = page.locator(".step[data-step-type='tool'] button[id^='step-']").filter(
             has_text="Using")  # the running tool step's header, "Using <tool>"
         self.new_chat_button = page.locator("#new-chat-button")
+        # Chainlit asks first: "Create New Chat ... Are you sure?"
+        self.new_chat_confirm = page.get_by_role("dialog").get_by_role("button", name="Confirm")
+        # The avatar button shows the first letter; the identifier and "Logout" are in the menu it opens.
         self.user_menu = page.locator("#user-nav-button")
+        self.user_menu_opens = self.user_menu
+        self.account_shown_in = page.get_by_role("menu")
         self.sign_out_button = page.get_by_role("menuitem", name="Logout")
 
-    # --- navigation -------------------------------------------------------------
-    @allure.step("Open the chat")
-    def open(self, thread_id: str | None = None) -> ChatPage:
-        self.page.goto(f"/thread/{thread_id}" if thread_id else CHAT_PATH)
-        return self
-
-    @allure.step("Start a new chat")
-    def start_new_chat(self) -> ChatPage:
-        self.new_chat_button.click()
-        # Chainlit asks first: "Create New Chat ... Are you sure?"
-        self.page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
-        return self
-
-    def sign_out(self) -> LoginPage:
-        with allure.step("Sign out"):
-            self.user_menu.click()
-            self.sign_out_button.click()
+    def login_page(self) -> LoginPage:
         return LoginPage(self.page)
-
-    # --- writing ----------------------------------------------------------------
-    @allure.step("Send: {text:.80}")
-    def send(self, text: str) -> AiMessage:
-        """Write ``text``, press Enter once Send is enabled, and return the reply it starts."""
-        next_answer = self.messages.answer(self.messages.user_messages.count())
-        self.message_input.fill(text)
-        # Chainlit ignores Enter while it is not connected: a user waits for Send to be enabled.
-        expect(self.send_button).to_be_enabled()
-        self.message_input.press("Enter")
-        return next_answer
-
-    def retry(self) -> AiMessage:
-        """Click the error notice's retry (Chainlit has none), and return the reply it would start."""
-        next_answer = self.messages.answer(self.messages.user_messages.count())
-        self.error_banner.retry()
-        return next_answer
-
-    # --- reading ----------------------------------------------------------------
-    def thread_id(self) -> str:
-        """The thread shown, from the address (``/thread/{id}``, with a data layer); else empty."""
-        match = _THREAD_ID_IN_URL.search(self.page.url)
-        return match.group(1) if match else ""
-
-    # --- checks -----------------------------------------------------------------
-    @allure.step("Expect the chat page")
-    def expect_shown(self, *, timeout: float | None = None) -> None:
-        expect(self.page).to_have_url(_AT_CHAT, timeout=timeout)
-        expect(self.message_input).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect the chat ready: shown and connected")
-    def expect_ready(self, *, timeout: float | None = None) -> None:
-        """Shown and connected over the WebSocket: a message sent now, and its run, travel on it."""
-        self.expect_shown(timeout=timeout)
-        self.connection.expect_connected(timeout=timeout)
-
-    def expect_signed_in_as(self, email: str, *, timeout: float | None = None) -> None:
-        # Chainlit shows the identifier only in the menu its avatar button opens.
-        with allure.step("Expect the user menu to show the signed-in account"):
-            menu = self.page.get_by_role("menu")
-            self.user_menu.click()
-            expect(menu).to_contain_text(email, timeout=timeout)
-            self.page.keyboard.press("Escape")
-            expect(menu).to_be_hidden(timeout=timeout)  # closed again, as the user left it
-
-    @allure.step("Expect the address of a thread, /thread/{{thread_id}}")
-    def expect_in_thread(self, *, timeout: float | None = None) -> None:
-        expect(self.page).to_have_url(_THREAD_ID_IN_URL, timeout=timeout)
 
     @allure.step("Expect Send enabled")
     def expect_send_enabled(self, *, timeout: float | None = None) -> None:
-        """Sending is possible again: the run is over (Chainlit enables Send only with text typed)."""
+        """Sending is possible again: the run is over (Chainlit enables Send only with text typed, so
+        "enabled" is the send button back in place of the stop button)."""
         expect(self.send_button).to_be_attached(timeout=timeout)
         expect(self.stop_button).to_have_count(0, timeout=timeout)
+
+
+if TYPE_CHECKING:
+    from pages.interface import PageObjects
+
+    def _keeps_the_interface(page: Page) -> PageObjects:
+        """Never called: mypy checks here that these page objects keep the interface (pages/interface.py)."""
+        return (LoginPage(page), ChatPage(page), AiMessage(page, 0), MessageList(page), ErrorBanner(page),
+                ConnectionStatus(page))

@@ -31,12 +31,13 @@ What the contract promises and Gradio shows instead (the mapping these objects u
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import allure
 from playwright.sync_api import Locator, Page, expect
 
 from pages.answer_watch import AnswerSpec
-from pages.message_input import MessageInputActions
+from pages.base import ChatPageBase, LoginPageBase, MessageListBase, RunControlsAiMessage
 
 CHAT_PATH = "/"
 # What the page has shown settles within this: a check of how it was shown waits no longer.
@@ -78,150 +79,67 @@ def _turn_rows(page: Page, index: int) -> Locator:
                         f"[count(preceding-sibling::{row}[{user}]) = {position}]")
 
 
-class LoginPage:
+class LoginPage(LoginPageBase["ChatPage"]):
+    path = CHAT_PATH
+    shown_url = _AT_ROOT
+
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.email_field = page.get_by_label("username")
-        self.password_field = page.get_by_label("password")
-        self.sign_in_button = page.get_by_role("button", name="Login")
-        self.error = page.locator(".creds")  # "Incorrect Credentials"; no role
+        super().__init__(page, email_field=page.get_by_label("username"),
+                         password_field=page.get_by_label("password"),
+                         sign_in_button=page.get_by_role("button", name="Login"),
+                         error=page.locator(".creds"))  # "Incorrect Credentials"; no role
 
-    @allure.step("Open the sign-in page")
-    def open(self) -> LoginPage:
-        self.page.goto(CHAT_PATH)
-        return self
-
-    def sign_in(self, email: str, password: str) -> ChatPage:
-        self._submit(email, password)
+    def chat_page(self) -> ChatPage:
         return ChatPage(self.page)
 
-    def attempt_sign_in(self, email: str, password: str) -> LoginPage:
-        self._submit(email, password)
-        return self
 
-    def _submit(self, email: str, password: str) -> None:
-        with allure.step("Sign in"):  # no parameters: these are credentials
-            self.email_field.fill(email)
-            self.password_field.fill(password)
-            self.sign_in_button.click()
-
-    @allure.step("Expect the sign-in page")
-    def expect_shown(self, *, timeout: float | None = None) -> None:
-        expect(self.page).to_have_url(_AT_ROOT, timeout=timeout)
-        expect(self.sign_in_button).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect a sign-in error")
-    def expect_error(self, *, timeout: float | None = None) -> None:
-        expect(self.error).to_be_visible(timeout=timeout)
-        expect(self.error).not_to_have_text(re.compile(r"^\s*$"), timeout=timeout)
-
-    @allure.step("Expect the sign-in error to say {pattern}")
-    def expect_error_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
-        expect(self.error).to_contain_text(pattern, timeout=timeout)
-
-    def expect_error_not_to_reveal(self, typed: str, *, timeout: float | None = None) -> None:
-        with allure.step("Expect the sign-in error not to repeat what was typed"):
-            expect(self.error).not_to_contain_text(typed, timeout=timeout)
-
-
-class AiMessage:
+class AiMessage(RunControlsAiMessage):
     """The reply to one user message, and its run as the user sees it (see the module)."""
 
+    product = "Gradio"
+    send_button_name = "the submit button"
+    send_back_visible = True
+    errors_are = "an error toast or the chatbot's 'Error' label"
+    errors_seen = errors_are
+
     def __init__(self, page: Page, index: int) -> None:
-        self.page = page
-        self.index = index
         self.rows = _turn_rows(page, index)
-        self.root = self.rows.locator(_ANSWER).last
-        self.content = self.root.locator(".message-content")
-        self._later_user_message = page.locator(_USER_ROW).nth(index + 1)
-        self._stop_button = page.get_by_test_id("stop-button")
-        self._submit_button = page.get_by_test_id("submit-button")
-        self._errors = page.locator(_ERROR_TOAST).or_(page.locator(_STATUS_ERROR))
+        root = self.rows.locator(_ANSWER).last
+        super().__init__(page, index, root=root, content=root.locator(".message-content"),
+                         later_user_message=page.locator(_USER_ROW).nth(index + 1),
+                         stop_button=page.get_by_test_id("stop-button"),
+                         send_button=page.get_by_test_id("submit-button"),
+                         errors=page.locator(_ERROR_TOAST).or_(page.locator(_STATUS_ERROR)))
 
     def run_id(self) -> str:
         return f"turn-{self.index}"
 
-    def status(self) -> str:
-        if self._errors.count():
-            return "error"
-        if self._stop_button.count() and not self._later_user_message.count():
-            return "streaming"
-        return "complete" if self.root.count() else ""
 
-    def text(self) -> str:
-        return self.content.inner_text().strip()
-
-    @allure.step("Expect the answer to become {status}")
-    def expect_status(self, status: str, *, timeout: float | None = None) -> None:
-        if status == "streaming":
-            expect(self._later_user_message, "no message should have been sent after it").to_have_count(
-                0, timeout=timeout)
-            expect(self._stop_button, "the run should be going (the stop button shown)").to_be_visible(
-                timeout=timeout)
-        elif status == "complete":
-            # Fails at the first sign: the run ended (the submit button back) with no answer, or an error.
-            expect(self.content.or_(self._stop_button).or_(self._errors).first,
-                   "the run should start (the stop button shown) or answer").to_be_visible(timeout=timeout)
-            expect(self._submit_button.or_(self._later_user_message).or_(self._errors).first,
-                   "the run should be over (the submit button back)").to_be_visible(timeout=timeout)
-            if self._errors.count():
-                raise AssertionError("the answer should become complete, but the page gave up on it first: "
-                                     "it shows an error (an error toast or the chatbot's 'Error' label)")
-            expect(self.content, "the run ended (the submit button is back) without an answer shown"
-                   ).to_be_visible(timeout=_SETTLE_MS)
-        elif status == "error":
-            expect(self._errors.first, "the run should show an error (an error toast or the chatbot's "
-                                       "'Error' label)").to_be_visible(timeout=timeout)
-        else:
-            raise ValueError(f"status {status!r}: Gradio shows streaming, complete or error")
-
-    def expect_streaming(self, *, timeout: float | None = None) -> None:
-        self.expect_status("streaming", timeout=timeout)
-
-    def expect_complete(self, *, timeout: float | None = None) -> None:
-        self.expect_status("complete", timeout=timeout)
-
-    @allure.step("Expect the answer to match {pattern}")
-    def expect_text(self, pattern: str | re.Pattern[str], *, timeout: float | None = None) -> None:
-        expect(self.content).to_have_text(pattern, timeout=timeout)
-
-
-class MessageList:
+class MessageList(MessageListBase[AiMessage]):
     def __init__(self, page: Page) -> None:
+        super().__init__(root=page.locator(".message-wrap"), user_messages=page.get_by_test_id("user"),
+                         ai_messages=page.locator(_ANSWER))
         self.page = page
-        self.root = page.locator(".message-wrap")
-        self.user_messages = page.get_by_test_id("user")
-        self.ai_messages = page.locator(_ANSWER)
 
     def answer(self, index: int) -> AiMessage:
         return AiMessage(self.page, index)
 
-    @allure.step("Expect the user message {text:.80}")
-    def expect_user_message(self, text: str, *, timeout: float | None = None) -> None:
-        expect(self.user_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
+    def typed_text(self, message: Locator) -> Locator:
+        return message.locator(".message-content .md > *")  # Gradio renders it as Markdown, in a paragraph
 
     @allure.step("Expect the last user message exactly as typed: {text:.80}")
     def expect_last_user_message_as_typed(self, text: str, *, timeout: float | None = None) -> None:
-        """The newest user message shows exactly ``text``: Gradio renders it as Markdown in a paragraph,
-        so what is checked is that paragraph's text, with no element inside it."""
-        shown = self.user_messages.last.locator(".message-content .md > *")
-        # Once the message is shown, markup rendered in it is the outcome: red now, not at the timeout.
+        """The newest user message shows exactly ``text``, with no element inside its paragraph.
+
+        Gradio renders every message as Markdown: markup turns into elements as the message is first
+        shown. So, unlike the base, the elements are judged within ``SHOWN_GRACE_MS`` of the paragraph's
+        showing (red now, not at the timeout), and the text after.
+        """
+        shown = self.typed_text(self.user_messages.last)
         expect(shown.first).to_be_visible(timeout=timeout)
-        expect(shown.locator("*"), "the user message should hold text only, no elements").to_have_count(
-            0, timeout=SHOWN_GRACE_MS)
+        expect(shown.locator("*"), f"{self.user_message_name} should hold text only, no elements"
+               ).to_have_count(0, timeout=SHOWN_GRACE_MS)
         expect(shown).to_have_text(text, timeout=timeout)
-
-    @allure.step("Expect {count} user message(s)")
-    def expect_user_message_count(self, count: int, *, timeout: float | None = None) -> None:
-        expect(self.user_messages).to_have_count(count, timeout=timeout)
-
-    @allure.step("Expect {count} answer(s)")
-    def expect_answer_count(self, count: int, *, timeout: float | None = None) -> None:
-        expect(self.ai_messages).to_have_count(count, timeout=timeout)
-
-    @allure.step("Expect an answer showing {text:.80}")
-    def expect_answer_with_text(self, text: str, *, timeout: float | None = None) -> None:
-        expect(self.ai_messages.filter(has_text=text).first).to_be_visible(timeout=timeout)
 
 
 class ErrorBanner:
@@ -292,10 +210,19 @@ class ConnectionStatus:
         self.expect_state("connected", timeout=timeout)
 
 
-class ChatPage(MessageInputActions):
+class ChatPage(ChatPageBase):
     """The chat at ``/`` (Gradio keeps no threads)."""
 
     answer_spec = GRADIO_ANSWER
+    chat_path = CHAT_PATH
+    shown_url = _AT_ROOT
+    thread_path = None
+    thread_url = None
+    no_threads = "Gradio keeps no threads"
+    one_answer_per_message = True
+    retry_replaces_answer = True  # Gradio's Retry sends the last message again in place of its answer
+    sign_out_path = "/logout"  # Gradio has no control for it
+    no_account_shown = "Gradio's page shows no signed-in account (no user menu)"
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -311,58 +238,20 @@ class ChatPage(MessageInputActions):
         self.user_menu = page.locator("[data-e2e-gradio-has-no-user-menu]")
         self.sign_out_button = page.locator("[data-e2e-gradio-has-no-sign-out]")
 
-    @allure.step("Open the chat")
-    def open(self, thread_id: str | None = None) -> ChatPage:
-        if thread_id:
-            raise ValueError("Gradio keeps no threads: there is no thread to open")
-        self.page.goto(CHAT_PATH)
-        return self
-
-    @allure.step("Start a new chat")
-    def start_new_chat(self) -> ChatPage:
-        self.new_chat_button.click()
-        return self
-
-    def sign_out(self) -> LoginPage:
-        with allure.step("Sign out (Gradio has no control for it: its /logout address)"):
-            self.page.goto("/logout")
+    def login_page(self) -> LoginPage:
         return LoginPage(self.page)
-
-    @allure.step("Send: {text:.80}")
-    def send(self, text: str) -> AiMessage:
-        next_answer = self.messages.answer(self.messages.user_messages.count())
-        self.message_input.fill(text)
-        self.message_input.press("Enter")
-        return next_answer
-
-    def retry(self) -> AiMessage:
-        """Click the chat's Retry: Gradio sends the last message again in place of its answer."""
-        index = max(self.messages.user_messages.count() - 1, 0)
-        self.error_banner.retry()
-        return self.messages.answer(index)
-
-    def thread_id(self) -> str:
-        return ""
-
-    @allure.step("Expect the chat page")
-    def expect_shown(self, *, timeout: float | None = None) -> None:
-        expect(self.page).to_have_url(_AT_ROOT, timeout=timeout)
-        expect(self.message_input).to_be_visible(timeout=timeout)
-
-    @allure.step("Expect the chat ready: shown and connected")
-    def expect_ready(self, *, timeout: float | None = None) -> None:
-        self.expect_shown(timeout=timeout)
-        self.connection.expect_connected(timeout=timeout)
-
-    def expect_signed_in_as(self, email: str, *, timeout: float | None = None) -> None:
-        with allure.step("Expect the page to show the signed-in account"):
-            raise AssertionError("Gradio's page shows no signed-in account (no user menu)")
-
-    @allure.step("Expect the address of a thread")
-    def expect_in_thread(self, *, timeout: float | None = None) -> None:
-        raise AssertionError("Gradio keeps no threads: its address stays /")
 
     @allure.step("Expect Send enabled")
     def expect_send_enabled(self, *, timeout: float | None = None) -> None:
+        """The submit button is back in place of the stop button (Gradio hides it while a run goes)."""
         expect(self.send_button).to_be_visible(timeout=timeout)
         expect(self.stop_button).to_have_count(0, timeout=timeout)
+
+
+if TYPE_CHECKING:
+    from pages.interface import PageObjects
+
+    def _keeps_the_interface(page: Page) -> PageObjects:
+        """Never called: mypy checks here that these page objects keep the interface (pages/interface.py)."""
+        return (LoginPage(page), ChatPage(page), AiMessage(page, 0), MessageList(page), ErrorBanner(page),
+                ConnectionStatus(page))
