@@ -43,7 +43,7 @@ CLOSE_1008 = _test("test_connection", "test_close_1008_sends_the_user_to_login_t
 DROPPED_CONNECTION = tuple(
     _test("test_connection",
           "test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_answers_the_next", code)
-    for code in ("1006", "1011"))
+    for code in ("1006", "1011", "1000"))
 
 
 @dataclass(frozen=True)

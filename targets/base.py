@@ -94,6 +94,14 @@ class TargetProfile:
     #: ``http-stream`` (requests it sends and responses streamed back, ``stream_patterns``)
     transport: Literal["websocket", "http-stream"] = "websocket"
 
+    def closed_words(self, code: int) -> str:
+        """How a findings line names the server side ending the connection with ``code`` mid-run."""
+        if self.transport == "websocket":
+            return f"the socket closed with {code}"
+        if code == 1000:
+            return "the answer's stream ended cleanly (1000)"
+        return f"the answer's stream was cut ({code})"
+
     def stream_patterns(self, config: TargetConfig) -> StreamPatterns:
         """``http-stream``: which requests carry what the page sends, which responses stream to it."""
         raise NotImplementedError
