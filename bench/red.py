@@ -1,7 +1,7 @@
 """Time to red: how soon the suite says the product is broken, against the bundled app broken on purpose.
 
 - **silent agent** (fault ``agent_silent_after_started``, the app's own 30 s watchdog):
-  the whole suite with ``-n 2`` (target: red within 4 minutes); the golden path, a test
+  the whole suite with ``-n 2`` (target: red within 2 minutes, issue 18); the golden path, a test
   that depends on an answer (target: failed within the watchdog plus 5 s, at the
   AGENT_TIMEOUT banner); ``nox -s release_gate`` (target: red within 60 s, the failed
   required test named first, its evidence complete);
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SILENT_FAULT = "agent_silent_after_started"
 GOLDEN_PATH = ("e2e/test_golden_path.py::"
                "test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_budget")
-TARGET_SUITE_RED_SECONDS = 240.0
+TARGET_SUITE_RED_SECONDS = 120.0  # issue 18 (240 s before it)
 TARGET_FIRST_SIGN_MARGIN_SECONDS = 5.0
 TARGET_GATE_RED_SECONDS = 60.0
 TARGET_DEAD_TARGET_SECONDS = 60.0

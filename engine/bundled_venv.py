@@ -148,6 +148,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# What a bundled app's scripted test double imports, copied beside it (stdlib only, by path: the app's
+# virtualenv holds nothing of the suite's).
+SCRIPTED_DOUBLE_MODULES = (
+    Path(__file__).resolve().parent / "scripted_double.py",
+    Path(__file__).resolve().parents[1] / "reference_app" / "agent" / "calculator.py",
+)
+
+
 class BundledChildApp:
     """A bundled app's process, work folder and log; subclasses say what to start and when it is ready.
 
@@ -163,6 +171,18 @@ class BundledChildApp:
         self.log_path = self.workdir / "app.log"
         self.backend_url = ""
         self._process: subprocess.Popen[bytes] | None = None
+
+    def copy_app(self, app_file: Path) -> tuple[Path, dict[str, str]]:
+        """``app_file`` copied into ``app/`` of the work folder with the scripted test double's stdlib-only
+        modules beside it (``scripted_double``, the reference app's ``calculator``); the folder, and the
+        environment that lets the app import them (whatever starts it: ``python app.py`` or a product's
+        own command)."""
+        app_dir = self.workdir / "app"
+        app_dir.mkdir()
+        shutil.copy2(app_file, app_dir / app_file.name)
+        for module in SCRIPTED_DOUBLE_MODULES:
+            shutil.copy2(module, app_dir / module.name)
+        return app_dir, {"PYTHONPATH": str(app_dir)}
 
     def _launch(self, command: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> None:
         """Start ``command`` with its output in ``app.log``; the suite's ``VIRTUAL_ENV`` is not passed on."""

@@ -1,6 +1,10 @@
 """Arithmetic without ``eval``: the expression is parsed by ``ast`` and only numbers and
 arithmetic operators are walked. Names, calls, attributes, subscripts, strings and
 everything else are refused, and sizes are capped so no input can burn the CPU.
+
+Also how an expression is found in a message (``find_expression``). Standard library
+only: the bundled products' test doubles import this file as it is, copied beside them
+(``engine/bundled_venv.py`` ``copy_app``).
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Callable
 
 # Limits of the tool itself (not deployment settings): they keep one expression cheap.
@@ -98,3 +103,28 @@ def evaluate(expression: str) -> Number:
 
 def format_number(value: Number) -> str:
     return str(value) if isinstance(value, int) else f"{value:.12g}"
+
+
+# a run of digits, operators, dots, parentheses and spaces that starts like a number
+_EXPRESSION_CANDIDATE = re.compile(r"[-+(]*\s*\d[\d\s.+\-*/%()]*")
+
+
+def find_expression(text: str) -> str | None:
+    """The longest arithmetic expression (with at least one operator) written in ``text``."""
+    best: str | None = None
+    for match in _EXPRESSION_CANDIDATE.finditer(text):
+        candidate = match.group().strip().rstrip(" .+-*/%(")
+        # "(try 2 + 3)" catches an unmatched ")" at the end
+        while candidate and not _is_arithmetic(candidate) and candidate.endswith(")"):
+            candidate = candidate[:-1].rstrip()
+        if _is_arithmetic(candidate) and (best is None or len(candidate) > len(best)):
+            best = candidate
+    return best
+
+
+def _is_arithmetic(candidate: str) -> bool:
+    try:
+        tree = ast.parse(candidate, mode="eval")
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.BinOp) for node in ast.walk(tree))

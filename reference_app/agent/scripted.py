@@ -21,7 +21,6 @@ exactly the concatenation of the deltas.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import re
 from collections.abc import AsyncIterator
@@ -35,33 +34,10 @@ from reference_app.agent.base import (
     Thinking,
     ToolCompleted,
 )
-from reference_app.agent.calculator import format_number
+from reference_app.agent.calculator import find_expression, format_number
 from reference_app.agent.tools import run_tool, start_tool
 
 SLOW_TRIGGER = "[slow]"
-# a run of digits, operators, dots, parentheses and spaces that starts like a number
-_EXPRESSION_CANDIDATE = re.compile(r"[-+(]*\s*\d[\d\s.+\-*/%()]*")
-
-
-def _is_arithmetic(candidate: str) -> bool:
-    try:
-        tree = ast.parse(candidate, mode="eval")
-    except SyntaxError:
-        return False
-    return any(isinstance(node, ast.BinOp) for node in ast.walk(tree))
-
-
-def find_expression(text: str) -> str | None:
-    """The longest arithmetic expression (with at least one operator) written in ``text``."""
-    best: str | None = None
-    for match in _EXPRESSION_CANDIDATE.finditer(text):
-        candidate = match.group().strip().rstrip(" .+-*/%(")
-        # "(try 2 + 3)" catches an unmatched ")" at the end
-        while candidate and not _is_arithmetic(candidate) and candidate.endswith(")"):
-            candidate = candidate[:-1].rstrip()
-        if _is_arithmetic(candidate) and (best is None or len(candidate) > len(best)):
-            best = candidate
-    return best
 
 
 def split_into_deltas(answer: str) -> list[str]:

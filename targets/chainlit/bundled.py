@@ -8,7 +8,8 @@ Shaped like ``targets/contract/bundled.py``'s ``EmbeddedApp``: ``start(email, pa
   and nothing of the suite's, under ``~/.cache/golden-path-e2e/chainlit-<hash>/``:
   built once by ``engine/bundled_venv.py`` (the product-independent parts: the cached
   venv, the free port, the readiness poll, the foreground runner).
-- Each start copies the app (and the reference app's calculator, which it imports)
+- Each start copies the app (and, beside it, the scripted double's ``engine/scripted_double.py``
+  and the reference app's calculator, which it imports)
   into a fresh temporary folder, because Chainlit writes ``.chainlit/``, ``.files/``
   and ``chainlit.md`` next to the app.
 - ``chainlit run app.py --headless`` gets a random ``CHAINLIT_AUTH_SECRET`` and the
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +39,6 @@ __all__ = ["CHAINLIT_VERSION", "AppStartFailure", "BundledChainlitApp", "cache_r
 
 APP_DIR = Path(__file__).resolve().parent / "app"
 REQUIREMENTS = APP_DIR / "requirements.txt"
-CALCULATOR = Path(__file__).resolve().parents[2] / "reference_app" / "agent" / "calculator.py"
 CHAINLIT_VERSION = "2.12.0"
 ENVIRONMENT_NAME = "chainlit"
 
@@ -92,14 +91,12 @@ class BundledChainlitApp(BundledChildApp):
     def start(self, email: str, password: str) -> None:
         """Build (once) the environment, start the app, and return once ``/auth/config`` answers."""
         venv = ensure_environment()
-        app_dir = self.workdir / "app"
-        app_dir.mkdir()
-        shutil.copy2(APP_DIR / "app.py", app_dir / "app.py")
-        shutil.copy2(CALCULATOR, app_dir / "calculator.py")
+        app_dir, app_env = self.copy_app(APP_DIR / "app.py")
         port = self.port or free_port()
         url = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
+            **app_env,
             "CHAINLIT_AUTH_SECRET": secrets.token_urlsafe(48),
             EMAIL_VARIABLE: email,
             PASSWORD_VARIABLE: password,

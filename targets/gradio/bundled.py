@@ -8,7 +8,8 @@ Shaped like ``targets/contract/bundled.py``'s ``EmbeddedApp``: ``start(email, pa
   and nothing of the suite's, under ``~/.cache/golden-path-e2e/gradio-<hash>/``:
   built once by ``engine/bundled_venv.py`` (the cached venv, the free port, the
   readiness poll, the foreground runner).
-- Each start copies the app (and the reference app's calculator, which it loads)
+- Each start copies the app (and, beside it, the scripted double's ``engine/scripted_double.py``
+  and the reference app's calculator, which it imports)
   into a fresh temporary folder: Gradio writes ``.gradio/`` (flagging, cache) next to it.
 - ``<venv>/bin/python app.py`` gets the account to accept and the port. It is ready
   when ``GET /config`` answers as Gradio does with sign-in on: 401 with
@@ -21,7 +22,6 @@ Shaped like ``targets/contract/bundled.py``'s ``EmbeddedApp``: ``start(email, pa
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +37,6 @@ __all__ = ["GRADIO_VERSION", "AppStartFailure", "BundledGradioApp", "cache_root"
 
 APP_DIR = Path(__file__).resolve().parent / "app"
 REQUIREMENTS = APP_DIR / "requirements.txt"
-CALCULATOR = Path(__file__).resolve().parents[2] / "reference_app" / "agent" / "calculator.py"
 GRADIO_VERSION = "6.31.0"
 ENVIRONMENT_NAME = "gradio"
 READY_PATH = "/config"
@@ -106,14 +105,12 @@ class BundledGradioApp(BundledChildApp):
     def start(self, email: str, password: str) -> None:
         """Build (once) the environment, start the app, and return once ``/config`` answers as Gradio."""
         venv = ensure_environment()
-        app_dir = self.workdir / "app"
-        app_dir.mkdir()
-        shutil.copy2(APP_DIR / "app.py", app_dir / "app.py")
-        shutil.copy2(CALCULATOR, app_dir / "calculator.py")
+        app_dir, app_env = self.copy_app(APP_DIR / "app.py")
         port = self.port or free_port()
         url = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
+            **app_env,
             "GRADIO_ANALYTICS_ENABLED": "False",
             EMAIL_VARIABLE: email,
             PASSWORD_VARIABLE: password,

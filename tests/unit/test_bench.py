@@ -66,6 +66,16 @@ def test_the_fastest_run_of_each_configuration_counts_and_targets_are_judged():
     assert summary["cpu"]["n2"]["by_process_per_test"]["renderer"] == 4.0
 
 
+def test_the_wall_time_is_split_into_phases():
+    run = SuiteRun(2, 10.0, 0, 30.0, TESTS, busy_cores=1.5, started_epoch=-1.0)
+
+    # first start 0 (1 s after the start), the last test ends at 6 + 0.7 + 2 + 0.1 = 8.8, the run at 9
+    assert run.phases() == {"before_first_test_seconds": 1.0, "first_setup_of_a_worker_seconds": 2.5,
+                            "tests_seconds": 8.8, "after_last_test_seconds": 0.2,
+                            "median_setup_of_later_tests_seconds": 0.65}
+    assert SuiteRun(2, 10.0, 0, 30.0, TESTS, busy_cores=1.5).phases() is None
+
+
 def test_no_timeout_test_at_all_is_an_invalid_figure_not_a_missed_one():
     runs = [_run(1, 20, TESTS[:2]), _run(2, 10, TESTS[:2])]
 
@@ -94,7 +104,7 @@ def test_a_red_run_is_never_the_fastest_and_without_a_green_one_the_figures_are_
 
     only_red = summarise([_run(1, 20, TESTS), _run(2, 9, TESTS, exit_code=1)], MACHINE, "now", [])
 
-    for name in ("ratio", "median_overhead", "wall_vs_playwright_test"):
+    for name in ("ratio", "median_overhead", "per_test_vs_playwright_test", "cpu_per_test"):
         assert only_red["targets"][name]["verdict"] == "INVALID", name
         assert "no green -n 2 run (exit codes: 1)" in only_red["targets"][name]["why_invalid"]
     assert not any(": met" in line or ": MISSED" in line for line in only_red["figures"]
@@ -106,16 +116,41 @@ def test_a_run_that_exits_0_with_a_failed_test_is_not_green():
     assert not _run(2, 10, []).green
 
 
-def test_the_suite_is_judged_against_nine_tenths_of_playwright_tests_wall_time():
-    runs = [_run(1, 30, TESTS), _run(2, 24, TESTS)]
+def test_the_suite_is_judged_per_test_against_three_quarters_of_playwright_tests():
+    runs = [_run(1, 30, TESTS), _run(2, 1.5, TESTS)]  # 0.5 s a test
 
-    summary = summarise(runs, MACHINE, "now", [], playwright_test_seconds=30.0)
-    figure = summary["targets"]["wall_vs_playwright_test"]
+    summary = summarise(runs, MACHINE, "now", [], playwright_test_seconds=14.0, playwright_test_tests=20)
+    figure = summary["targets"]["per_test_vs_playwright_test"]
 
-    assert (figure["value"], figure["verdict"]) == (24, "met")
-    assert figure["target"].startswith("<= 27 s (0.9 x Playwright Test's 30 s)")
-    assert summarise(runs, MACHINE, "now", [], playwright_test_seconds=26.1)["targets"][
-        "wall_vs_playwright_test"]["verdict"] == "MISSED"
+    # 0.75 x (14 s / 20 tests) = 0.525 s a test
+    assert (figure["value"], figure["verdict"]) == (0.5, "met")
+    assert figure["target"] == "<= 0.525 s (0.75 x Playwright Test's 14 s for 20 tests)"
+    assert "ours 1.5 s for 3 tests" in figure["detail"]
+    assert summarise(runs, MACHINE, "now", [], playwright_test_seconds=12.0, playwright_test_tests=20)[
+        "targets"]["per_test_vs_playwright_test"]["verdict"] == "MISSED"  # limit 0.45 s
+
+
+def test_cpu_per_test_is_judged_against_two_thirds_of_the_recorded_figure():
+    figure = summarise([_run(2, 10, TESTS)], MACHINE, "now", [])["targets"]["cpu_per_test"]
+
+    # 30 CPU-s for 3 tests against 2/3 of 1.77 = 1.18
+    assert (figure["value"], figure["verdict"]) == (10.0, "MISSED")
+    assert figure["target"].startswith("<= 1.18 CPU-s (two thirds of 1.77")
+    light = SuiteRun(2, 10, 0, 30.0, TESTS, busy_cores=1.5, cpu_seconds=3.3, cpu_by_kind={})
+    assert summarise([light], MACHINE, "now", [])["targets"]["cpu_per_test"]["verdict"] == "met"
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--playwright-test-seconds", "0"),
+                                             ("--playwright-test-seconds", "fast"),
+                                             ("--playwright-test-tests", "0"),
+                                             ("--playwright-test-tests", "2.5")])
+def test_a_bad_playwright_test_figure_is_refused_with_a_line(flag, value, capsys):
+    from bench.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--only", "speed", flag, value])
+
+    assert stopped.value.code == 2 and value in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("value", "valid", "also_needed", "verdict"), [

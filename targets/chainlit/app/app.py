@@ -33,106 +33,30 @@ sees can be observed for real rather than only simulated on the wire:
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import hmac
-import importlib.util
-import os
-import re
-import sys
-from pathlib import Path
-from types import ModuleType
 
+# calculator and scripted_double: beside this file in the app's work folder, on its PYTHONPATH
+# (engine/bundled_venv.py copy_app).
+import calculator
 import chainlit as cl
+from scripted_double import (
+    SLOW_TRIGGER,
+    faults,
+    required,
+    seconds,
+    tokens_of,
+)
 
 FAULTS_VARIABLE = "E2E_CHAINLIT_FAULTS"
 KNOWN_FAULTS = ("handler_raises", "tool_raises", "silent")
-SLOW_TRIGGER = "[slow]"
-# a run of digits, operators, dots, parentheses and spaces that starts like a number
-_EXPRESSION_CANDIDATE = re.compile(r"[-+(]*\s*\d[\d\s.+\-*/%()]*")
-# a word or a run of punctuation, with the blanks before it: the pieces join back to the text
-_TOKEN = re.compile(r"\s*(?:\w+|[^\w\s]+)|\s+")
 
 
-def _required(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"{name} is not set: export the account the bundled Chainlit app accepts")
-    return value
-
-
-def _seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise RuntimeError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise RuntimeError(f"{name}={raw!r} must not be negative")
-    return value
-
-
-def _faults() -> frozenset[str]:
-    named = {name.strip() for name in os.environ.get(FAULTS_VARIABLE, "").split(",") if name.strip()}
-    unknown = sorted(named - set(KNOWN_FAULTS))
-    if unknown:
-        raise RuntimeError(f"{FAULTS_VARIABLE} names unknown fault(s) {', '.join(unknown)}; "
-                           f"known: {', '.join(KNOWN_FAULTS)}")
-    return frozenset(named)
-
-
-def _load_calculator() -> ModuleType:
-    # One calculator for both bundled apps. It is stdlib-only, but importing it as
-    # reference_app.agent.calculator would run the reference app's package (pydantic
-    # settings and all): load the file alone. The launcher copies it next to this
-    # file; run in place, it is found in the repository.
-    here = Path(__file__).resolve().parent
-    candidates = [here / "calculator.py"]
-    if len(here.parents) > 2:  # targets/chainlit/app/ -> the repository root
-        candidates.append(here.parents[2] / "reference_app" / "agent" / "calculator.py")
-    for candidate in candidates:
-        if candidate.is_file():
-            spec = importlib.util.spec_from_file_location("e2e_calculator", candidate)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
-            return module
-    raise RuntimeError(f"calculator.py not found next to {__file__} nor in the repository")
-
-
-ACCOUNT_EMAIL = _required("E2E_CHAINLIT_EMAIL")
-ACCOUNT_PASSWORD = _required("E2E_CHAINLIT_PASSWORD")
-TOKEN_SECONDS = _seconds("E2E_CHAINLIT_TOKEN_SECONDS", 0.03)
-SLOW_TOOL_SECONDS = _seconds("E2E_CHAINLIT_SLOW_TOOL_SECONDS", 60.0)
-FAULTS = _faults()
-calculator = _load_calculator()
-
-
-def find_expression(text: str) -> str | None:
-    """The longest arithmetic expression (with at least one operator) written in ``text``."""
-    best: str | None = None
-    for match in _EXPRESSION_CANDIDATE.finditer(text):
-        candidate = match.group().strip().rstrip(" .+-*/%(")
-        while candidate and not _is_arithmetic(candidate) and candidate.endswith(")"):
-            candidate = candidate[:-1].rstrip()
-        if _is_arithmetic(candidate) and (best is None or len(candidate) > len(best)):
-            best = candidate
-    return best
-
-
-def _is_arithmetic(candidate: str) -> bool:
-    try:
-        tree = ast.parse(candidate, mode="eval")
-    except SyntaxError:
-        return False
-    return any(isinstance(node, ast.BinOp) for node in ast.walk(tree))
-
-
-def tokens_of(answer: str) -> list[str]:
-    return _TOKEN.findall(answer) or [answer]
+ACCOUNT_EMAIL = required("E2E_CHAINLIT_EMAIL", "Chainlit")
+ACCOUNT_PASSWORD = required("E2E_CHAINLIT_PASSWORD", "Chainlit")
+TOKEN_SECONDS = seconds("E2E_CHAINLIT_TOKEN_SECONDS", 0.03)
+SLOW_TOOL_SECONDS = seconds("E2E_CHAINLIT_SLOW_TOOL_SECONDS", 60.0)
+FAULTS = faults(FAULTS_VARIABLE, KNOWN_FAULTS)
 
 
 @cl.password_auth_callback
@@ -161,7 +85,7 @@ async def on_message(message: cl.Message) -> None:
     if "handler_raises" in FAULTS:  # FAULT: handler_raises
         raise RuntimeError("deliberate failure in on_message (fault switch handler_raises)")
 
-    expression = find_expression(text)
+    expression = calculator.find_expression(text)
     if expression is None:
         await _stream(f"You wrote: {text[:80]}")
         return
