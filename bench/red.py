@@ -119,7 +119,11 @@ def silent_agent_suite(workers: int = 2) -> tuple[list[Figure], dict[str, Any]]:
                      f"it failed, but not at the AGENT_TIMEOUT banner: {golden[:200]!r}"))
     raw = {"exit_code": run.exit_code, "seconds": run.seconds, "watchdog_seconds": watchdog,
            "golden_path_call_seconds": golden_call, "golden_path_failure": golden,
-           "tests": len(recorded["tests"]), "output_tail": run.output[-1500:] if not red else ""}
+           "tests": len(recorded["tests"]), "output_tail": run.output[-1500:] if not red else "",
+           # where the time to red goes: each test's whole duration, the slowest first
+           "test_seconds": sorted(((test["nodeid"], round(test.get("setup", 0.0) + test.get("call", 0.0)
+                                                            + test.get("teardown", 0.0), 2))
+                                   for test in recorded["tests"]), key=lambda row: -row[1])}
     return [suite, answer], raw
 
 
