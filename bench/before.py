@@ -84,17 +84,22 @@ def run_side(side: str, tree: Path) -> SideRun:
         command = [sys.executable, "-m", "pytest", "e2e", "-q", "-p", "no:cacheprovider", "-n", "2",
                    f"--junitxml={junit}"]
         load = round(os.getloadavg()[0], 2)
-        sampler = TreeSampler(os.getpid()).start()
         started = time.monotonic()
-        try:
-            done = subprocess.run(command, cwd=tree, env=run_environment(), capture_output=True, text=True,
-                                  timeout=RUN_DEADLINE_SECONDS)
-            exit_code: int | None = done.returncode
-            output = done.stdout + done.stderr
-        except subprocess.TimeoutExpired:
-            exit_code, output = None, ""
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as log:
+            process = subprocess.Popen(command, cwd=tree, env=run_environment(), stdout=log,
+                                       stderr=subprocess.STDOUT, text=True)
+            # The run's own process tree, as the speed runs sample it (bench/__main__.py run_suite).
+            sampler = TreeSampler(process.pid).start()
+            try:
+                exit_code: int | None = process.wait(timeout=RUN_DEADLINE_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                exit_code = None
+            sampler.stop()
+            log.seek(0)
+            output = log.read()
         wall = round(time.monotonic() - started, 2)
-        sampler.stop()
         try:
             cases = read_junit(junit).cases if junit.is_file() else []
         except UnusableInputError:

@@ -196,3 +196,17 @@ def test_a_worker_is_handed_the_controllers_preflight_instead_of_running_its_own
     assert _controllers_target_config(worker) == found
     assert _controllers_target_config(controller) is found
     assert _controllers_target_config(Config()) is None  # then the fixture runs the preflight itself
+
+
+def test_a_close_is_named_in_the_words_of_the_profiles_transport():
+    from targets.base import TargetProfile
+
+    class Socket(TargetProfile):
+        transport = "websocket"
+
+    class Stream(TargetProfile):
+        transport = "http-stream"
+
+    assert Socket().closed_words(1006) == "the socket closed with 1006"
+    assert Stream().closed_words(1000) == "the answer's stream ended cleanly (1000)"
+    assert Stream().closed_words(1011) == "the answer's stream was cut (1011)"
