@@ -360,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     machine = describe_machine()  # before the first run: its load average is the machine's, not ours
     summary: dict[str, Any] = {"started_at": started_at, "machine": machine, "figures": [], "targets": {}}
+    keys_before_speed = set(summary)
     if "speed" in chosen:
         runs = []
         for _ in range(arguments.repeat):
@@ -374,9 +375,16 @@ def main(argv: list[str] | None = None) -> int:
                                  playwright_test_seconds=arguments.playwright_test_seconds,
                                  playwright_test_tests=arguments.playwright_test_tests))
         print_summary(summary)
+    speed_keys = sorted(set(summary) - keys_before_speed)
     _time_to_red(chosen, summary)
     if "before" in chosen:
         _before_and_after(summary, arguments.before, arguments.repeat)
+    summary["sections"] = _sections(summary, chosen, speed_keys, started_at, machine)
+    kept = _carry_over(arguments.out, summary, [name for name in known if name not in chosen])
+    if kept:
+        print(f"bench: kept from {arguments.out}, not run now: {'; '.join(kept)}")
+    summary["figures"] = [line for name in known if name in summary["sections"]
+                          for line in summary["sections"][name]["figures"]]
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(f"bench: figures written to {arguments.out}")
@@ -389,6 +397,58 @@ def main(argv: list[str] | None = None) -> int:
               "they say nothing about their targets", file=sys.stderr)
         return 1
     return 0
+
+
+def _section_of(key: str) -> str:
+    """Which section a key of ``summary["targets"]`` belongs to: "speed" has no prefix."""
+    prefix, _, rest = key.partition(": ")
+    return prefix if rest and prefix in sections() else "speed"
+
+
+def _figure_name(key: str) -> str:
+    """The figure's own name in a key of ``summary["targets"]``."""
+    return key if _section_of(key) == "speed" else key.partition(": ")[2]
+
+
+def _sections(summary: dict[str, Any], chosen: list[str], speed_keys: list[str], started_at: str,
+              machine: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What each section run now left in ``summary``: when, its figure lines, its targets' keys, and its
+    other top-level keys, so that a later ``--only`` run can keep it."""
+    result: dict[str, dict[str, Any]] = {}
+    for name in chosen:
+        keys = [key for key in summary["targets"] if _section_of(key) == name]
+        result[name] = {"started_at": started_at, "load_average": machine.get("load_average"),
+                        "figures": [Figure.from_json(_figure_name(key), summary["targets"][key]).line()
+                                    for key in keys],
+                        "target_keys": keys, "keys": speed_keys if name == "speed" else []}
+    return result
+
+
+def _carry_over(out: Path, summary: dict[str, Any], not_run: list[str]) -> list[str]:
+    """The sections ``not_run`` now, taken from the figures ``out`` holds from an earlier run, into
+    ``summary``: nothing measured is lost to an ``--only`` run. Returns what was kept, and when."""
+    try:
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    kept = []
+    for name in not_run:
+        section = (earlier.get("sections") or {}).get(name) if isinstance(earlier, dict) else None
+        if not isinstance(section, dict):
+            continue
+        summary["sections"][name] = section
+        for key in section.get("target_keys", []):
+            if key in earlier.get("targets", {}):
+                summary["targets"][key] = earlier["targets"][key]
+        for key in section.get("keys", []):
+            if key in earlier and key not in summary:
+                summary[key] = earlier[key]
+        if name in earlier.get("time_to_red", {}):
+            summary.setdefault("time_to_red", {})[name] = earlier["time_to_red"][name]
+        if name == "before" and "before_and_after" in earlier:
+            summary["before_and_after"] = earlier["before_and_after"]
+        kept.append(f"{name} ({section.get('started_at')})")
+    return kept
 
 
 def _before_and_after(summary: dict[str, Any], revision: str | None, repeat: int) -> None:

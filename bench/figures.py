@@ -50,6 +50,12 @@ class Figure:
         extra = f" ({self.detail})" if self.detail else ""
         return f"{self.name}: {value}, target {self.target}: {self.verdict}{extra}"
 
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> Figure:
+        """The figure ``to_json`` wrote, named ``name``."""
+        return cls(name, data.get("value"), data.get("unit", ""), data.get("target", ""), data.get("met"),
+                   data.get("why_invalid") or "", data.get("detail") or "")
+
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "unit": self.unit, "target": self.target, "verdict": self.verdict,
                 "met": self.met, "why_invalid": self.why_invalid or None, "detail": self.detail or None}

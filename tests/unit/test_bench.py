@@ -3,6 +3,7 @@ or invalid (a figure from a run that was not what was meant), CPU-seconds by pro
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -327,3 +328,42 @@ def test_only_chooses_each_profile_with_findings_by_its_name() -> None:
 
     assert with_findings, "no profile with has_findings: the bench would measure no other product"
     assert sections() == ("speed", "silent", "gate", "dead", *with_findings, "before")
+
+
+def test_an_only_run_keeps_the_sections_it_did_not_run_from_the_earlier_figures(tmp_path: Path) -> None:
+    from bench.__main__ import _carry_over, _sections
+
+    speed = Figure.judged("per test", 0.6, "s", at_most=0.5)
+    silent = Figure.judged("time to red", 160.0, "s", at_most=120.0)
+    earlier: dict[str, Any] = {"figures": [], "runs": [1, 2], "wall_seconds": {"2": 18.0},
+                               "targets": {"per test": speed.to_json(), "silent: time to red": silent.to_json()},
+                               "time_to_red": {"silent": {"run": {"seconds": 160.0}}}}
+    earlier["sections"] = _sections(earlier, ["speed", "silent"], ["runs", "wall_seconds"],
+                                     "2026-12-07T01:00:00+00:00", {"load_average": [0.1, 0.1, 0.1]})
+    assert earlier["sections"]["speed"]["figures"] == [speed.line()]
+    out = tmp_path / "bench.json"
+    out.write_text(json.dumps(earlier), encoding="utf-8")
+
+    silent_now = Figure.judged("time to red", 100.0, "s", at_most=120.0)
+    now: dict[str, Any] = {"figures": [], "targets": {"silent: time to red": silent_now.to_json()},
+                           "time_to_red": {"silent": {"run": {"seconds": 100.0}}}}
+    now["sections"] = _sections(now, ["silent"], [], "2026-12-07T02:00:00+00:00", {})
+    kept = _carry_over(out, now, [name for name in sections() if name != "silent"])
+
+    assert kept == ["speed (2026-12-07T01:00:00+00:00)"]
+    assert now["runs"] == [1, 2] and now["wall_seconds"] == {"2": 18.0}
+    assert now["targets"]["per test"] == speed.to_json()
+    assert now["targets"]["silent: time to red"]["value"] == 100.0  # run now: never the earlier one
+    assert now["time_to_red"]["silent"]["run"]["seconds"] == 100.0
+    assert now["sections"]["silent"]["figures"] == [silent_now.line()]
+
+
+def test_an_only_run_with_no_readable_earlier_figures_keeps_nothing(tmp_path: Path) -> None:
+    from bench.__main__ import _carry_over
+
+    out = tmp_path / "bench.json"
+    assert _carry_over(out, {"sections": {}, "targets": {}}, ["speed"]) == []
+    out.write_text("{not json", encoding="utf-8")
+    assert _carry_over(out, {"sections": {}, "targets": {}}, ["speed"]) == []
+    out.write_text('{"figures": ["an older file, without sections"]}', encoding="utf-8")
+    assert _carry_over(out, {"sections": {}, "targets": {}}, ["speed"]) == []
