@@ -3,8 +3,9 @@
 - **silent agent** (fault ``agent_silent_after_started``, the app's own 30 s watchdog):
   the whole suite with ``-n 2`` (target: red within 2 minutes, issue 18); the golden path, a test
   that depends on an answer (target: failed within the watchdog plus 5 s, at the
-  AGENT_TIMEOUT banner); ``nox -s release_gate`` (target: red within 60 s, the failed
-  required test named first, its evidence complete);
+  AGENT_TIMEOUT banner, or sooner, its wait cut because another test of its worker had already
+  shown the agent silent: ``engine/answer_patience.py``); ``nox -s release_gate`` (target: red
+  within 60 s, the failed required test named first, its evidence complete);
 - **dead target**: the app killed after the first test passed (target: the run ends
   within 60 s, red, naming the URL).
 
@@ -29,6 +30,7 @@ import httpx
 
 from bench.environment import run_environment
 from bench.figures import Figure
+from engine.answer_patience import CUT_WORDS
 from fixtures.run_stop import DEAD_TARGET_EXIT_CODE
 from selftest.app import FaultyApp
 from targets.contract.preflight import read_target_config
@@ -108,15 +110,20 @@ def silent_agent_suite(workers: int = 2) -> tuple[list[Figure], dict[str, Any]]:
                           detail=f"exit {run.exit_code}" if run.exit_code is not None
                           else f"still running after {SCENARIO_DEADLINE_SECONDS:g} s, stopped")
     at_banner = golden is not None and "AGENT_TIMEOUT" in golden
+    # Or its wait was cut: another test of its worker had already shown the agent silent
+    # (engine/answer_patience.py).
+    cut = golden is not None and CUT_WORDS in golden
     budget = (watchdog or 0) + TARGET_FIRST_SIGN_MARGIN_SECONDS
     answer = Figure.judged(
         "silent agent: the golden path (depends on an answer) fails after", golden_call, "s",
         at_most=budget, target=f"<= watchdog {watchdog:g} s + {TARGET_FIRST_SIGN_MARGIN_SECONDS:g} s = "
                                f"{budget:g} s" if watchdog else "",
-        valid=bool(watchdog) and golden is not None and at_banner and golden_call is not None,
+        valid=bool(watchdog) and golden is not None and (at_banner or cut) and golden_call is not None,
         why_invalid=("the target's watchdog_seconds is unknown" if not watchdog else
                      "the golden path did not fail" if golden is None else
-                     f"it failed, but not at the AGENT_TIMEOUT banner: {golden[:200]!r}"))
+                     f"it failed, but not at the AGENT_TIMEOUT banner nor cut: {golden[:200]!r}"),
+        detail="at the AGENT_TIMEOUT banner" if at_banner else
+               "its wait cut: an earlier test of its worker had shown the agent silent" if cut else "")
     raw = {"exit_code": run.exit_code, "seconds": run.seconds, "watchdog_seconds": watchdog,
            "golden_path_call_seconds": golden_call, "golden_path_failure": golden,
            "tests": len(recorded["tests"]), "output_tail": run.output[-1500:] if not red else "",

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from engine.answer_patience import AnswerWait
 from engine.clock import ReconnectionHold
 from engine.recorder import WebSocketRecorder, check_run_sequence
-from engine.settings import SuiteSettings
 from engine.tamper import SocketTamper
 from fixtures.witness import Witness, missed
 from pages import ChatPage, LoginPage
@@ -35,7 +35,7 @@ def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_an
     ws_tamper: SocketTamper,
     reconnection_hold: ReconnectionHold,
     witness: Witness,
-    suite_settings: SuiteSettings,
+    answer_wait: AnswerWait,
     expect_timeout: float,
     told_within: float,
     e2e_marker: str,
@@ -69,9 +69,8 @@ def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_an
             chat.error_banner.expect_hidden()
     reconnection_hold.finish()
     next_answer = chat.send(f"{e2e_marker} What is 4 * 11?")
-    with missed(f"after reconnecting, the next message got no complete answer (it had up to "
-                f"{suite_settings.completed_within_seconds:g} s; it fails as soon as the page gives up)"):
-        next_answer.expect_complete(timeout=suite_settings.completed_within_seconds * 1000)
+    with missed(f"after reconnecting, the next message got no complete answer ({answer_wait.had})"):
+        answer_wait.expect_complete(next_answer)
 
 
 def test_close_1008_sends_the_user_to_login_told_the_session_expired(
@@ -100,26 +99,25 @@ def test_malformed_and_unknown_frames_are_ignored_and_the_next_message_is_answer
     target_profile: TargetProfile,
     ws_tamper: SocketTamper,
     witness: Witness,
-    suite_settings: SuiteSettings,
+    answer_wait: AnswerWait,
     e2e_marker: str,
 ) -> None:
     chat = tampered_chat_page
-    completed_ms = suite_settings.completed_within_seconds * 1000
     # In the product's own protocol: cut off, no object, untyped, of an unknown kind (the profile's).
     for junk in target_profile.malformed_frames():
         ws_tamper.inject_server_frame(junk)  # while idle
         ws_tamper.inject_server_frame(junk, after_event="agent_started")  # and in the middle of a run
 
     during = chat.send(f"{e2e_marker} What is 7 * 7?")
-    with missed("a run with malformed and unknown frames in its middle did not complete"):
-        during.expect_complete(timeout=completed_ms)
+    with missed(f"a run with malformed and unknown frames in its middle did not complete"
+                f"{answer_wait.cut_note}"):
+        answer_wait.expect_complete(during)
     after = chat.send(f"{e2e_marker} What is 8 * 8?")
 
     with witness.at(chat.page, "the next message answered after junk frames"):
-        with missed(f"after malformed and unknown frames the next message got no complete answer (it had "
-                    f"up to {suite_settings.completed_within_seconds:g} s; it fails as soon as the page "
-                    "gives up)"):
-            after.expect_complete(timeout=completed_ms)
+        with missed(f"after malformed and unknown frames the next message got no complete answer "
+                    f"({answer_wait.had})"):
+            answer_wait.expect_complete(after)
         with missed("the UI showed an error for frames the contract says to ignore"):
             chat.error_banner.expect_hidden()
         with missed("the connection did not stay up through the junk frames"):
@@ -131,7 +129,7 @@ def test_tool_completed_before_its_tool_executing_is_named_by_the_sequence_check
     ws_tamper: SocketTamper,
     ws_recorder: WebSocketRecorder,
     witness: Witness,
-    suite_settings: SuiteSettings,
+    answer_wait: AnswerWait,
     e2e_marker: str,
 ) -> None:
     chat = tampered_chat_page
@@ -139,7 +137,8 @@ def test_tool_completed_before_its_tool_executing_is_named_by_the_sequence_check
 
     answer = chat.send(f"{e2e_marker} What is 12 * 3?")
     with witness.at(chat.page, "the run whose tool events came reversed"):
-        answer.expect_complete(timeout=suite_settings.completed_within_seconds * 1000)
+        with missed(f"the run whose tool events came reversed did not complete{answer_wait.cut_note}"):
+            answer_wait.expect_complete(answer)
 
     run = ws_recorder.run_events(answer.run_id())
     completed = next(event for event in run if event.type == "tool_completed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.answer_patience import AnswerWait
 from engine.clock import BrowserClock
 from engine.recorder import WebSocketRecorder, check_run_sequence
 from engine.settings import SuiteSettings
@@ -44,13 +45,12 @@ def _expect_agent_timeout_told(chat: ChatPage, answer: AiMessage, witness: Witne
 
 
 def _expect_retry_answered(chat: ChatPage, prompt: str, recorder: WebSocketRecorder, witness: Witness,
-                           settings: SuiteSettings) -> None:
+                           answer_wait: AnswerWait) -> None:
     retried = chat.retry()
 
     with witness.at(chat.page, "the retry answered"):
-        with missed(f"the retry, with the tampering lifted, got no complete answer (it had up to "
-                    f"{settings.completed_within_seconds:g} s; it fails as soon as the page gives up)"):
-            retried.expect_complete(timeout=settings.completed_within_seconds * 1000)
+        with missed(f"the retry, with the tampering lifted, got no complete answer ({answer_wait.had})"):
+            answer_wait.expect_complete(retried)
     sent_texts = [(event.get("payload") or {}).get("text") for event in recorder.sent("user_message")]
     assert sent_texts[-2:] == [prompt, prompt], (
         f"retry-button should send the same text again; the page sent: {sent_texts}"
@@ -66,7 +66,7 @@ def test_silence_after_agent_started_ends_in_agent_timeout_and_retry_gets_the_an
     page_clock: BrowserClock,
     ws_recorder: WebSocketRecorder,
     witness: Witness,
-    suite_settings: SuiteSettings,
+    answer_wait: AnswerWait,
     told_within: float,
     e2e_marker: str,
 ) -> None:
@@ -80,7 +80,7 @@ def test_silence_after_agent_started_ends_in_agent_timeout_and_retry_gets_the_an
 
     _expect_agent_timeout_told(chat, answer, witness, page_clock, told_within)
     ws_tamper.lift()
-    _expect_retry_answered(chat, prompt, ws_recorder, witness, suite_settings)
+    _expect_retry_answered(chat, prompt, ws_recorder, witness, answer_wait)
 
 
 def test_silence_before_agent_started_ends_in_agent_timeout_and_retry_gets_the_answer(
@@ -89,7 +89,7 @@ def test_silence_before_agent_started_ends_in_agent_timeout_and_retry_gets_the_a
     page_clock: BrowserClock,
     ws_recorder: WebSocketRecorder,
     witness: Witness,
-    suite_settings: SuiteSettings,
+    answer_wait: AnswerWait,
     told_within: float,
     e2e_marker: str,
 ) -> None:
@@ -106,7 +106,7 @@ def test_silence_before_agent_started_ends_in_agent_timeout_and_retry_gets_the_a
         f"no agent_started reached the page, yet the failed ai-message names run {answer.run_id()!r}"
     )
     ws_tamper.lift()
-    _expect_retry_answered(chat, prompt, ws_recorder, witness, suite_settings)
+    _expect_retry_answered(chat, prompt, ws_recorder, witness, answer_wait)
 
 
 @pytest.mark.parametrize(

@@ -336,7 +336,8 @@ def test_an_only_run_keeps_the_sections_it_did_not_run_from_the_earlier_figures(
     speed = Figure.judged("per test", 0.6, "s", at_most=0.5)
     silent = Figure.judged("time to red", 160.0, "s", at_most=120.0)
     earlier: dict[str, Any] = {"figures": [], "runs": [1, 2], "wall_seconds": {"2": 18.0},
-                               "targets": {"per test": speed.to_json(), "silent: time to red": silent.to_json()},
+                               "targets": {"per test": speed.to_json(),
+                                           "silent: time to red": silent.to_json()},
                                "time_to_red": {"silent": {"run": {"seconds": 160.0}}}}
     earlier["sections"] = _sections(earlier, ["speed", "silent"], ["runs", "wall_seconds"],
                                      "2026-12-07T01:00:00+00:00", {"load_average": [0.1, 0.1, 0.1]})
