@@ -14,6 +14,7 @@ import pytest
 from engine.answer_patience import AnswerWait
 from engine.clock import ReconnectionHold
 from engine.recorder import WebSocketRecorder, check_run_sequence
+from engine.settings import SuiteSettings
 from engine.tamper import SocketTamper
 from fixtures.witness import Witness, missed
 from pages import ChatPage, LoginPage
@@ -34,8 +35,10 @@ def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_an
     tampered_chat_page: ChatPage,
     ws_tamper: SocketTamper,
     reconnection_hold: ReconnectionHold,
+    ws_recorder: WebSocketRecorder,
     witness: Witness,
     answer_wait: AnswerWait,
+    suite_settings: SuiteSettings,
     expect_timeout: float,
     told_within: float,
     e2e_marker: str,
@@ -47,15 +50,18 @@ def test_dropped_connection_is_told_then_reconnects_fails_the_pending_run_and_an
     reconnection_hold.hold()
 
     answer = chat.send(f"{e2e_marker} What is 3 * 14?")
+    # The close follows the run's first event at once: from then on the page's own handlers have run,
+    # and it has E2E_TOLD_WITHIN_SECONDS to show it, as after an agent_error frame.
+    ws_recorder.wait_for("agent_started", timeout=suite_settings.started_within_seconds)
 
-    within = f"within {_seconds(expect_timeout)} after {target_profile.closed_words(close_code)} mid-run"
+    within = f"within {_seconds(told_within)} after {target_profile.closed_words(close_code)} mid-run"
     with witness.at(chat.page, "the connection dropped mid-run"):
         with missed(f"the user was not told the connection was lost: connection-status never became "
                     f"'reconnecting' {within}"):
-            chat.connection.expect_state("reconnecting")
+            chat.connection.expect_state("reconnecting", timeout=told_within)
         with missed(f"the user was not told the connection was lost: no error-banner CONNECTION_LOST "
                     f"(role=alert) {within}"):
-            chat.error_banner.expect_alert("CONNECTION_LOST")
+            chat.error_banner.expect_alert("CONNECTION_LOST", timeout=told_within)
         # The page has shown the drop: the run it was waiting for is failed with it, at once.
         with missed(f"the pending run was silently lost: its ai-message was not marked error within "
                     f"{_seconds(told_within)} of the CONNECTION_LOST banner"):
