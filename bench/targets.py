@@ -43,7 +43,9 @@ def against_contract(profile: TargetProfile) -> tuple[list[Figure], dict[str, An
         table_file = Path(folder) / "promises.json"
         table = json.loads(table_file.read_text(encoding="utf-8")) if table_file.is_file() else None
     expected = json.loads(expected_path(profile.name).read_text(encoding="utf-8"))
-    return judge(profile, contract, product, table, expected)
+    figures, raw = judge(profile, contract, product, table, expected)
+    print(f"  where the difference goes: {describe_difference(raw['where_the_difference_goes'])}", flush=True)
+    return figures, raw
 
 
 def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: dict[str, Any] | None,
@@ -70,7 +72,8 @@ def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: 
                       valid=len(silence) == len(SILENCE_TESTS) and not why_product,
                       why_invalid=why_product or f"found {len(silence)} silence tests"),
     ]
-    raw = {"contract": {"wall_seconds": contract.wall_seconds, "green": contract.green,
+    raw = {"where_the_difference_goes": where_the_difference_goes(contract, product),
+           "contract": {"wall_seconds": contract.wall_seconds, "green": contract.green,
                         "tests": len(contract.tests), "cpu_seconds": contract.cpu_seconds,
                         "cpu_by_process": contract.cpu_by_kind},
            profile.name: {"wall_seconds": product.wall_seconds, "exit_code": product.exit_code,
@@ -79,3 +82,44 @@ def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: 
                           "promises_as_recorded": not changed, "differences": changed,
                           "silence_check_seconds": {test["nodeid"]: test.get("call") for test in silence}}}
     return figures, raw
+
+
+def _test_seconds(test: dict[str, Any]) -> float:
+    return test.get("setup", 0.0) + test.get("call", 0.0) + test.get("teardown", 0.0)
+
+
+def _broken(test: dict[str, Any]) -> bool:
+    return any(test.get(f"{phase}_outcome") == "failed" for phase in ("setup", "call", "teardown"))
+
+
+def where_the_difference_goes(contract: SuiteRun, product: SuiteRun) -> dict[str, Any]:
+    """The product's run beside the contract's, by phase: what makes its wall time longer.
+
+    The test time of its broken promises is mostly bounded waits that prove an absence (the page was
+    given its E2E_TOLD_WITHIN_SECONDS and showed nothing): a kept promise ends at the first sign.
+    """
+    def side(run: SuiteRun) -> dict[str, Any]:
+        broken = [test for test in run.tests if _broken(test)]
+        return {"wall_seconds": run.wall_seconds, "tests": len(run.tests), "phases": run.phases(),
+                "test_seconds": round(sum(_test_seconds(test) for test in run.tests), 2),
+                "broken_tests": len(broken),
+                "broken_test_seconds": round(sum(_test_seconds(test) for test in broken), 2),
+                "slowest": sorted(((test["nodeid"].split("::")[-1], round(_test_seconds(test), 2))
+                                   for test in run.tests), key=lambda row: -row[1])[:6]}
+
+    return {"contract": side(contract), "product": side(product)}
+
+
+def describe_difference(difference: dict[str, Any]) -> str:
+    """One line: the two runs' phases and test time, the product's broken promises' share."""
+    contract, product = difference["contract"], difference["product"]
+
+    def phases(side: dict[str, Any]) -> str:
+        found = side["phases"] or {}
+        return (f"{found.get('before_first_test_seconds', '-')} s before the first test, "
+                f"{found.get('tests_seconds', '-')} s of tests, a later test's setup "
+                f"{found.get('median_setup_of_later_tests_seconds', '-')} s")
+
+    return (f"contract: {phases(contract)}, {contract['test_seconds']:g} s of test time; product: "
+            f"{phases(product)}, {product['test_seconds']:g} s of test time, of which its "
+            f"{product['broken_tests']} broken promises {product['broken_test_seconds']:g} s")

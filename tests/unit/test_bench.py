@@ -368,3 +368,19 @@ def test_an_only_run_with_no_readable_earlier_figures_keeps_nothing(tmp_path: Pa
     assert _carry_over(out, {"sections": {}, "targets": {}}, ["speed"]) == []
     out.write_text('{"figures": ["an older file, without sections"]}', encoding="utf-8")
     assert _carry_over(out, {"sections": {}, "targets": {}}, ["speed"]) == []
+
+
+def test_a_products_run_says_where_its_difference_to_the_contracts_goes() -> None:
+    from bench.targets import describe_difference
+
+    broken = _test("e2e/test_a.py::test_broken[chromium]", 7, 0.5, 4.0, 0.1, 0.4, outcome="failed")
+    contract, product = _run(2, 10.0, TESTS), _run(2, 14.0, [*TESTS, broken], exit_code=1)
+
+    _, raw = judge(_Acme(), contract, product, _acme_table(), ACME_EXPECTED)
+
+    difference = raw["where_the_difference_goes"]
+    assert difference["contract"]["test_seconds"] == 8.1 and difference["contract"]["broken_tests"] == 0
+    assert (difference["product"]["broken_tests"], difference["product"]["broken_test_seconds"]) == (1, 4.6)
+    assert difference["product"]["slowest"][0] == ("test_broken[chromium]", 4.6)
+    assert describe_difference(difference).endswith(
+        "12.7 s of test time, of which its 1 broken promises 4.6 s")
