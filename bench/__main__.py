@@ -376,10 +376,11 @@ def main(argv: list[str] | None = None) -> int:
                                  playwright_test_tests=arguments.playwright_test_tests))
         print_summary(summary)
     speed_keys = sorted(set(summary) - keys_before_speed)
+    speed_lines = list(summary["figures"])  # as summarise wrote them (its targets are keyed otherwise)
     _time_to_red(chosen, summary)
     if "before" in chosen:
         _before_and_after(summary, arguments.before, arguments.repeat)
-    summary["sections"] = _sections(summary, chosen, speed_keys, started_at, machine)
+    summary["sections"] = _sections(summary, chosen, speed_keys, speed_lines, started_at, machine)
     kept = _carry_over(arguments.out, summary, [name for name in known if name not in chosen])
     if kept:
         print(f"bench: kept from {arguments.out}, not run now: {'; '.join(kept)}")
@@ -405,21 +406,17 @@ def _section_of(key: str) -> str:
     return prefix if rest and prefix in sections() else "speed"
 
 
-def _figure_name(key: str) -> str:
-    """The figure's own name in a key of ``summary["targets"]``."""
-    return key if _section_of(key) == "speed" else key.partition(": ")[2]
-
-
-def _sections(summary: dict[str, Any], chosen: list[str], speed_keys: list[str], started_at: str,
-              machine: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _sections(summary: dict[str, Any], chosen: list[str], speed_keys: list[str], speed_lines: list[str],
+              started_at: str, machine: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What each section run now left in ``summary``: when, its figure lines, its targets' keys, and its
     other top-level keys, so that a later ``--only`` run can keep it."""
     result: dict[str, dict[str, Any]] = {}
     for name in chosen:
         keys = [key for key in summary["targets"] if _section_of(key) == name]
         result[name] = {"started_at": started_at, "load_average": machine.get("load_average"),
-                        "figures": [Figure.from_json(_figure_name(key), summary["targets"][key]).line()
-                                    for key in keys],
+                        "figures": speed_lines if name == "speed" else [
+                            Figure.from_json(key.partition(": ")[2], summary["targets"][key]).line()
+                            for key in keys],
                         "target_keys": keys, "keys": speed_keys if name == "speed" else []}
     return result
 

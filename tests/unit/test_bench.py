@@ -339,16 +339,17 @@ def test_an_only_run_keeps_the_sections_it_did_not_run_from_the_earlier_figures(
                                "targets": {"per test": speed.to_json(),
                                            "silent: time to red": silent.to_json()},
                                "time_to_red": {"silent": {"run": {"seconds": 160.0}}}}
-    earlier["sections"] = _sections(earlier, ["speed", "silent"], ["runs", "wall_seconds"],
+    earlier["sections"] = _sections(earlier, ["speed", "silent"], ["runs", "wall_seconds"], [speed.line()],
                                      "2026-12-07T01:00:00+00:00", {"load_average": [0.1, 0.1, 0.1]})
     assert earlier["sections"]["speed"]["figures"] == [speed.line()]
+    assert earlier["sections"]["silent"]["figures"] == [silent.line()]
     out = tmp_path / "bench.json"
     out.write_text(json.dumps(earlier), encoding="utf-8")
 
     silent_now = Figure.judged("time to red", 100.0, "s", at_most=120.0)
     now: dict[str, Any] = {"figures": [], "targets": {"silent: time to red": silent_now.to_json()},
                            "time_to_red": {"silent": {"run": {"seconds": 100.0}}}}
-    now["sections"] = _sections(now, ["silent"], [], "2026-12-07T02:00:00+00:00", {})
+    now["sections"] = _sections(now, ["silent"], [], [], "2026-12-07T02:00:00+00:00", {})
     kept = _carry_over(out, now, [name for name in sections() if name != "silent"])
 
     assert kept == ["speed (2026-12-07T01:00:00+00:00)"]
