@@ -34,6 +34,7 @@ from typing import Any
 from bench.environment import run_environment
 from bench.figures import Figure
 from bench.processes import TreeSampler
+from engine.processes import wait_or_kill
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import read_junit
 
@@ -90,12 +91,7 @@ def run_side(side: str, tree: Path) -> SideRun:
                                        stderr=subprocess.STDOUT, text=True)
             # The run's own process tree, as the speed runs sample it (bench/__main__.py run_suite).
             sampler = TreeSampler(process.pid).start()
-            try:
-                exit_code: int | None = process.wait(timeout=RUN_DEADLINE_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                exit_code = None
+            exit_code = wait_or_kill(process, RUN_DEADLINE_SECONDS)
             sampler.stop()
             log.seek(0)
             output = log.read()

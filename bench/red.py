@@ -31,6 +31,7 @@ import httpx
 from bench.environment import run_environment
 from bench.figures import Figure
 from engine.answer_patience import CUT_WORDS
+from engine.processes import wait_or_kill
 from fixtures.run_stop import DEAD_TARGET_EXIT_CODE
 from selftest.app import FaultyApp
 from targets.contract.preflight import read_target_config
@@ -76,12 +77,7 @@ def _run(command: list[str], env: dict[str, str], *, deadline: float = SCENARIO_
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    text=True)
-        try:
-            exit_code: int | None = process.wait(timeout=deadline)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            exit_code = None
+        exit_code = wait_or_kill(process, deadline)
         seconds = round(time.monotonic() - started, 2)
         output.seek(0)
         return Timed(exit_code, seconds, output.read())

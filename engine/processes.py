@@ -23,3 +23,13 @@ def stop_process(process: subprocess.Popen[Any] | None,
 
 class AppStartFailure(Exception):
     pass
+
+
+def wait_or_kill(process: subprocess.Popen[Any], timeout: float) -> int | None:
+    """``process``'s exit code, or None once it ran past ``timeout`` seconds (then killed and reaped)."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None

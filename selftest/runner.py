@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from engine.processes import wait_or_kill
 from selftest.app import AppStartFailure, FaultyApp
 from selftest.matrix import Expectation
 from truth_gate.errors import UnusableInputError
@@ -103,12 +104,7 @@ def _run_pytest(root: Path, app: FaultyApp, tests: Sequence[str], *, workers: in
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as output:
         process = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    text=True)
-        try:
-            exit_code: int | None = process.wait(timeout=CASE_DEADLINE_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            exit_code = None
+        exit_code = wait_or_kill(process, CASE_DEADLINE_SECONDS)
         output.seek(0)
         text = output.read()
     failed, passed = junit_outcomes(junit, [*tests, *known_nodeids])
