@@ -192,6 +192,8 @@ class RunControlsAiMessage(AnswerShortcuts):
     #: what ``errors`` stands for, and what a failure says it saw (``{count}``: how many)
     errors_are: str = "an error notice"
     errors_seen: str = "{count} error notice(s)"
+    #: how long the answer may still take to appear once the run is over on the page
+    settle_ms: float = SETTLE_MS
 
     def __init__(self, page: Page, index: int, *, root: Locator, content: Locator,
                  later_user_message: Locator, stop_button: Locator, send_button: Locator,
@@ -244,7 +246,7 @@ class RunControlsAiMessage(AnswerShortcuts):
                 raise AssertionError("the answer should become complete, but the page gave up on it first: "
                                      f"it shows an error ({seen})")
             expect(self.content, f"the run ended ({self.send_button_name} is back) without an answer shown"
-                   ).to_be_visible(timeout=SETTLE_MS)
+                   ).to_be_visible(timeout=self.settle_ms)
         elif status == "error":
             expect(self._errors.first, f"the run should show an error ({self.errors_are})").to_be_visible(
                 timeout=timeout)

@@ -65,7 +65,6 @@ _THREAD_ID_IN_URL = re.compile(r"/thread/([^/?#]+)")
 _SOCKET_PATH = "/ws/socket.io/"
 # How long an answer may still take to appear once its run has ended on the page: the answer message
 # arrives before the run's end, so this only covers rendering.
-_SETTLE_MS = 2_000
 # Used when a check is given no timeout: the suite's default expect timeout (E2E_EXPECT_TIMEOUT_SECONDS).
 DEFAULT_TIMEOUT_MS = 10_000.0
 

@@ -43,7 +43,6 @@ CHAT_PATH = "/"
 # What the page has shown settles within this: a check of how it was shown waits no longer.
 SHOWN_GRACE_MS = 1000
 _AT_ROOT = re.compile(r"^[a-z]+://[^/]+/(?:[?#].*)?$")
-_SETTLE_MS = 2_000
 
 _USER_ROW = "div.message-row.user-row"
 _BOT = "[data-testid='bot']"
@@ -52,6 +51,9 @@ _ERROR_TOAST = "[data-testid='toast-body'].error"
 # Gradio titles it "Connection Lost" in its code, but the toast shows "Error" and this message:
 _CONNECTION_LOST_TOAST = "[data-testid='toast-body']:has-text('Connection to the server was lost')"
 _STATUS_ERROR = ".block:has([data-testid='bot'], .bubble-wrap) .error"
+# The run is over on the page: the chatbot's "Error" label, or the submit button shown again (Gradio hides
+# it while a run goes).
+_RUN_OVER = f"{_STATUS_ERROR}:visible, [data-testid='submit-button']:visible"
 
 GRADIO_ANSWER = AnswerSpec(
     selector=_ANSWER,
@@ -101,6 +103,8 @@ class AiMessage(RunControlsAiMessage):
     send_back_visible = True
     errors_are = "an error toast or the chatbot's 'Error' label"
     errors_seen = errors_are
+    # Gradio shows the answer's text in the update that carries it, before the run's end: rendering only.
+    settle_ms = SHOWN_GRACE_MS
 
     def __init__(self, page: Page, index: int) -> None:
         self.rows = _turn_rows(page, index)
@@ -147,12 +151,34 @@ class ErrorBanner:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.connection_lost = page.locator(_CONNECTION_LOST_TOAST)
         self.root = page.locator(_ERROR_TOAST)
         self.retry_button = page.get_by_role("button", name="Retry")  # the chat's own retry, on its answer
 
+    def _notice_css(self, code: str) -> str:
+        return _CONNECTION_LOST_TOAST if code == "CONNECTION_LOST" else _ERROR_TOAST
+
     def _notice(self, code: str) -> Locator:
-        return self.connection_lost if code == "CONNECTION_LOST" else self.root
+        return self.page.locator(self._notice_css(code))
+
+    def _expect_notice(self, code: str, timeout: float | None) -> Locator:
+        """The toast for ``code``, shown within ``timeout``, or red as soon as the run ended without it.
+
+        No wait outlasts the moment the page has shown another outcome: a run that is over on the page
+        (the chatbot's "Error" label, or the submit button back) with no toast has ended unannounced.
+        Gradio shows its error toast in the same update that ends the run, so the toast gets
+        ``SHOWN_GRACE_MS`` after that, not the rest of ``timeout``. While the run still looks as if it
+        were going, the whole ``timeout`` is given.
+        """
+        notice = self._notice(code).first
+        expected = f"an error toast standing for {code} should be shown"
+        either = self.page.locator(f"{self._notice_css(code)}:visible, {_RUN_OVER}")
+        expect(either.first, expected).to_be_attached(timeout=timeout)
+        if not notice.is_visible():
+            expect(notice, f"{expected}: the run ended on the page (the chatbot's 'Error' label or the "
+                           "submit button shown) with no toast, "
+                           f"and none followed within {SHOWN_GRACE_MS / 1000:g} s").to_be_visible(
+                timeout=SHOWN_GRACE_MS)
+        return notice
 
     @allure.step("Retry from the error banner")
     def retry(self) -> None:
@@ -160,14 +186,12 @@ class ErrorBanner:
 
     @allure.step("Expect the error banner {code}")
     def expect_code(self, code: str, *, timeout: float | None = None) -> None:
-        expect(self._notice(code).first, f"Gradio has no error codes: an error toast standing for {code} "
-                                         "should be shown").to_be_visible(timeout=timeout)
+        self._expect_notice(code, timeout)  # Gradio has no error codes: a toast stands for each
 
     @allure.step("Expect the error banner {code}, as an alert")
     def expect_alert(self, code: str, *, timeout: float | None = None) -> None:
         """The toast, announced: an element with role=alert holds it (or it is one)."""
-        notice = self._notice(code).first
-        expect(notice, f"an error toast standing for {code} should be shown").to_be_visible(timeout=timeout)
+        notice = self._expect_notice(code, timeout)
         announced = self.page.get_by_role("alert").filter(has=notice).or_(
             notice.and_(self.page.get_by_role("alert")))
         # Once the toast is shown, how it is announced is part of how it was shown: red now.
