@@ -206,6 +206,9 @@ class RunControlsAiMessage(AnswerShortcuts):
         self._stop_button = stop_button
         self._send_button = send_button
         self._errors = errors
+        # A sign that the run is already over on the page, for a run so short that its stop button
+        # may never be seen; None where the page shows none (a profile sets it, see expect_status).
+        self.run_over: Locator | None = None
 
     def run_id(self) -> str:
         raise NotImplementedError
@@ -233,8 +236,11 @@ class RunControlsAiMessage(AnswerShortcuts):
             # Fails at the first sign, as the contract's pages do: the run started (its stop button,
             # or already its answer or an error), then it ended (the send button back); an end with no
             # answer shown, or with an error, is the page having given up, and is told at once.
-            expect(self.content.or_(self._stop_button).or_(self._errors).first,
-                   "the run should start (the stop button shown) or answer").to_be_visible(timeout=timeout)
+            started = self.content.or_(self._stop_button).or_(self._errors)
+            if self.run_over is not None:  # a run over before its stop button was seen: told at once
+                started = started.or_(self.run_over)
+            expect(started.first, "the run should start (the stop button shown) or answer").to_be_visible(
+                timeout=timeout)
             over = expect(self._send_button.or_(self._later_user_message).or_(self._errors).first,
                           f"the run should be over ({self.send_button_name} back)")
             if self.send_back_visible:

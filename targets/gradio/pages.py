@@ -265,6 +265,21 @@ class ChatPage(ChatPageBase):
     def login_page(self) -> LoginPage:
         return LoginPage(self.page)
 
+    def send(self, text: str) -> AiMessage:
+        """As the base; the answer also knows when its run is over though its stop button was never seen.
+
+        ChatInterface disables the message box as its first step, shows the user's message as its second,
+        and enables the box again only as its last. So this message shown with the box enabled means the
+        run is over (a run that breaks at once, as with malformed frames, can end between two polls).
+        Not for a retry: there the message is shown before the box is disabled again.
+        """
+        answer = super().send(text)
+        assert isinstance(answer, AiMessage)
+        shown = self.page.get_by_test_id("user").nth(answer.index)
+        answer.run_over = self.page.locator("body").filter(has=shown).locator(
+            "textarea[data-testid='textbox']:enabled")
+        return answer
+
     @allure.step("Expect Send enabled")
     def expect_send_enabled(self, *, timeout: float | None = None) -> None:
         """The submit button is back in place of the stop button (Gradio hides it while a run goes)."""
