@@ -63,8 +63,6 @@ _AT_LOGIN = re.compile(r"/login(?:[?#].*)?$")
 _AT_CHAT = re.compile(r"^[a-z]+://[^/]+/(?:thread/[^/?#]+)?(?:[?#].*)?$")
 _THREAD_ID_IN_URL = re.compile(r"/thread/([^/?#]+)")
 _SOCKET_PATH = "/ws/socket.io/"
-# How long an answer may still take to appear once its run has ended on the page: the answer message
-# arrives before the run's end, so this only covers rendering.
 # Used when a check is given no timeout: the suite's default expect timeout (E2E_EXPECT_TIMEOUT_SECONDS).
 DEFAULT_TIMEOUT_MS = 10_000.0
 
