@@ -347,6 +347,7 @@ class ChatPageBase(MessageInputActions):
         if self.wait_for_send_enabled:
             expect(self.send_button).to_be_enabled()
         self.message_input.press("Enter")
+        self.let_the_page_catch_up()
         return next_answer
 
     def retry(self) -> AiMessageInterface:
