@@ -99,6 +99,10 @@ class GradioProfile(TargetProfile):
                                         f"{response.text[:80]!r}",
                                    "--target gradio expects a Gradio 6.x app launched with auth=... "
                                    "at that URL")
+        if response.status_code == 200:
+            raise PreflightFailure(url, "HTTP 200 with no session: this Gradio app has no sign-in, so no "
+                                        "sign-in check can be made (launched without auth=...)",
+                                   "--target gradio expects a Gradio 6.x app launched with auth=...")
         return TargetConfig(
             auth_url=base,
             ws_url="",

@@ -21,6 +21,7 @@ Shaped like ``targets/contract/bundled.py``'s ``EmbeddedApp``: ``start(email, pa
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 from collections.abc import Sequence
@@ -45,6 +46,18 @@ EMAIL_VARIABLE = "E2E_GRADIO_EMAIL"
 PASSWORD_VARIABLE = "E2E_GRADIO_PASSWORD"
 PORT_VARIABLE = "E2E_GRADIO_PORT"
 FAULTS_VARIABLE = "E2E_GRADIO_FAULTS"
+
+
+def _known_faults(app: Path = APP_DIR / "app.py") -> tuple[str, ...]:
+    """The app's ``KNOWN_FAULTS``, read from its source: it runs in its own venv, so it is not imported."""
+    for node in ast.parse(app.read_text(encoding="utf-8")).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "KNOWN_FAULTS"):
+            return tuple(ast.literal_eval(node.value))
+    raise LookupError(f"{app} has no KNOWN_FAULTS")
+
+
+KNOWN_FAULTS = _known_faults()
 
 # Importing Gradio (pandas, numpy, pydantic) takes a few seconds on a loaded 2-core machine;
 # building the environment is not counted here (it has its own deadline).
@@ -127,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_in_foreground(
         argv, prog="python -m targets.gradio", product=f"Gradio {GRADIO_VERSION}",
         make_app=lambda faults, port: BundledGradioApp(faults=faults, port=port),
-        faults_help="handler_raises, tool_raises, silent")
+        faults_help=", ".join(KNOWN_FAULTS))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,16 @@ sees can be observed for real rather than only simulated on the wire:
 * ``tool_raises``: the calculator raises inside the tool step, which stays "pending";
 * ``silent``: the chat function starts and then never yields, until the user stops it.
 
+Faults of the page and of sign-in, which Gradio itself does not offer to break:
+
+* ``shift_enter_sends``: a script given to ``launch(js=...)`` turns Shift+Enter in the message
+  box into a click on its submit button;
+* ``accepts_any_password``: the login page lets anyone in (an ``auth`` function that says yes);
+* ``echoes_password``: the login page repeats what was typed in its password field under its
+  refusal ("Incorrect Credentials"). Gradio renders ``auth_message`` as HTML, and an image's
+  ``onerror`` there is the only script that page runs;
+* ``no_sign_in``: ``launch`` without ``auth``: the chat is open to anyone, with no login page.
+
 Any message is answered at once: the chat event has ``concurrency_limit=None``
 (Gradio's default is one event at a time), so parallel tests do not queue behind each other.
 """
@@ -60,7 +70,8 @@ from scripted_double import (  # noqa: E402
 )
 
 FAULTS_VARIABLE = "E2E_GRADIO_FAULTS"
-KNOWN_FAULTS = ("handler_raises", "tool_raises", "silent")
+KNOWN_FAULTS = ("handler_raises", "tool_raises", "silent", "shift_enter_sends", "accepts_any_password",
+                "echoes_password", "no_sign_in")
 TOOL_TITLE = "Used tool calculator"
 
 
@@ -112,9 +123,46 @@ demo = gr.ChatInterface(
     concurrency_limit=None,
 )
 
+# FAULT: shift_enter_sends
+_SHIFT_ENTER_SENDS = """() => document.addEventListener("keydown", event => {
+    if (event.key === "Enter" && event.shiftKey && event.target.matches("textarea")) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        document.querySelector("[data-testid='submit-button']").click();
+    }
+}, true)"""
+
+# FAULT: echoes_password. The image never loads ("data:," is no image), so its onerror runs once.
+# Gradio empties the fields on a refusal, so the script keeps what was typed as it is typed.
+_ECHOES_PASSWORD = """<img src="data:," alt="" style="display:none" onerror="
+    let typed = '';
+    document.addEventListener('input', event => {
+        if (event.target.type === 'password') typed = event.target.value;
+    }, true);
+    new MutationObserver(() => {
+        const refusal = [...document.querySelectorAll('.creds')].find(el => !el.dataset.echoed);
+        if (refusal) { refusal.dataset.echoed = '1'; refusal.textContent += ' (you typed ' + typed + ')'; }
+    }).observe(document.body, {childList: true, subtree: true});
+">"""
+
+
+def _accepts_anyone(username: str, password: str) -> bool:  # FAULT: accepts_any_password
+    return True
+
+
+def _auth() -> Any:
+    if "no_sign_in" in FAULTS:  # FAULT: no_sign_in
+        return None
+    if "accepts_any_password" in FAULTS:
+        return _accepts_anyone
+    return [(ACCOUNT_EMAIL, ACCOUNT_PASSWORD)]
+
+
 if __name__ == "__main__":
     demo.launch(
-        auth=[(ACCOUNT_EMAIL, ACCOUNT_PASSWORD)],
+        auth=_auth(),
+        auth_message=_ECHOES_PASSWORD if "echoes_password" in FAULTS else None,
+        js=_SHIFT_ENTER_SENDS if "shift_enter_sends" in FAULTS else None,
         server_name="127.0.0.1",
         server_port=PORT,
         show_error=False,

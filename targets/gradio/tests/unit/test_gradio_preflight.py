@@ -19,7 +19,8 @@ from targets.gradio import PROFILE
 
 pytestmark = pytest.mark.unit
 
-Routes = dict[str, tuple[int, str, str]]  # path -> (status, content type, body)
+# path -> (status, content type, body); "<path>#signed-out" answers a request without a cookie
+Routes = dict[str, tuple[int, str, str]]
 SIGNED_OUT = json.dumps({"detail": {"error": "Not authenticated", "auth_message": None}})
 CONFIG = json.dumps({"version": "6.31.0", "protocol": "sse_v3", "dependencies": [],
                      "components": [{"id": 1, "type": "chatbot"}, {"id": 2, "type": "textbox"}]})
@@ -34,8 +35,13 @@ def serve() -> Iterator[Callable[[Routes], str]]:
     def start(routes: Routes) -> str:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                status, kind, body = routes.get(self.path.split("?", 1)[0], (404, "text/plain", "not found"))
+                path = self.path.split("?", 1)[0]
+                if not self.headers.get("cookie") and f"{path}#signed-out" in routes:
+                    path = f"{path}#signed-out"
+                status, kind, body = routes.get(path, (404, "text/plain", "not found"))
                 self.send_response(status)
+                if path == "/login" and status == 200:
+                    self.send_header("set-cookie", "access-token=a-session; Path=/")
                 self.send_header("content-type", kind)
                 self.send_header("content-length", str(len(body.encode())))
                 self.end_headers()
@@ -61,7 +67,8 @@ def serve() -> Iterator[Callable[[Routes], str]]:
 
 
 def _gradio(stream: str = NOT_FOUND, login: tuple[int, str] = (200, '{"success":true}')) -> Routes:
-    return {"/config": (200, "application/json", CONFIG), "/login": (login[0], "application/json", login[1]),
+    return {"/config#signed-out": (401, "application/json", SIGNED_OUT),
+            "/config": (200, "application/json", CONFIG), "/login": (login[0], "application/json", login[1]),
             "/gradio_api/queue/data": (200, "text/event-stream", stream)}
 
 
@@ -100,6 +107,17 @@ def test_the_signed_out_answer_of_a_gradio_app_passes_the_preflight(serve: Calla
 
     assert config.auth_url == base_url
     assert config.watchdog_seconds == 30.0
+
+
+def test_a_gradio_app_without_sign_in_is_named_in_one_line(serve: Callable[[Routes], str]) -> None:
+    base_url = serve({"/config": (200, "application/json", CONFIG)})
+
+    with pytest.raises(PreflightFailure) as raised:
+        _config(base_url)
+
+    line = str(raised.value)
+    assert f"{base_url}/config: HTTP 200 with no session: this Gradio app has no sign-in" in line, line
+    assert "\n" not in line
 
 
 def test_refused_credentials_are_one_line_that_never_shows_the_password(
