@@ -159,7 +159,9 @@ SCRIPTED_DOUBLE_MODULES = (
 class BundledChildApp:
     """A bundled app's process, work folder and log; subclasses say what to start and when it is ready.
 
-    ``label`` names the product in messages ("Acme Chat 3.1.0 ...").
+    ``label`` names the product in messages ("Acme Chat 3.1.0 ..."). A subclass's ``launch`` starts
+    the process and calls ``_launch`` and ``_answers_when``; ``wait_ready`` then waits for that answer.
+    Between the two, the run can start its other processes (its workers) while the app boots.
     """
 
     label = "the app"
@@ -171,6 +173,25 @@ class BundledChildApp:
         self.log_path = self.workdir / "app.log"
         self.backend_url = ""
         self._process: subprocess.Popen[bytes] | None = None
+        self._ready: tuple[str, Callable[[httpx.Response], bool]] | None = None
+
+    def launch(self, email: str, password: str) -> None:
+        """Start the app's process and set ``backend_url``; it may not answer yet (``wait_ready``)."""
+        raise NotImplementedError
+
+    def start(self, email: str, password: str) -> None:
+        """``launch``, then ``wait_ready``: return once the app answers as its product does."""
+        self.launch(email, password)
+        self.wait_ready()
+
+    def _answers_when(self, url: str, accepts: Callable[[httpx.Response], bool]) -> None:
+        """What ``wait_ready`` polls: ``GET url`` until ``accepts`` its answer."""
+        self._ready = (url, accepts)
+
+    def wait_ready(self) -> None:
+        """Return once the launched app answers as its product does; ``AppStartFailure`` otherwise."""
+        assert self._ready is not None, "launch() first"
+        self.wait_until_answered(*self._ready)
 
     def copy_app(self, app_file: Path) -> tuple[Path, dict[str, str]]:
         """``app_file`` copied into ``app/`` of the work folder with the scripted test double's stdlib-only

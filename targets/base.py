@@ -40,7 +40,17 @@ class BundledApp(Protocol):
     backend_url: str
     log_path: Path
 
-    def start(self, email: str, password: str) -> None: ...
+    def start(self, email: str, password: str) -> None:
+        """``launch`` then ``wait_ready``."""
+        ...
+
+    def launch(self, email: str, password: str) -> None:
+        """Start it and set ``backend_url``; it may not answer before ``wait_ready`` returns."""
+        ...
+
+    def wait_ready(self) -> None:
+        """Return once it answers; ``AppStartFailure`` (one line) if it does not."""
+        ...
 
     def stop(self) -> None: ...
 

@@ -88,8 +88,8 @@ class BundledChainlitApp(BundledChildApp):
                          port=port)
         self.faults = tuple(faults)
 
-    def start(self, email: str, password: str) -> None:
-        """Build (once) the environment, start the app, and return once ``/auth/config`` answers."""
+    def launch(self, email: str, password: str) -> None:
+        """Build (once) the environment and start the app; ``wait_ready`` waits for its answer."""
         venv = ensure_environment()
         app_dir, app_env = self.copy_app(APP_DIR / "app.py")
         port = self.port or free_port()
@@ -105,7 +105,7 @@ class BundledChainlitApp(BundledChildApp):
         command = [str(bundled_venv.bin_path(venv, "chainlit")), "run", "app.py", "--headless",
                    "--host", "127.0.0.1", "--port", str(port)]
         self._launch(command, cwd=app_dir, env=env)
-        self.wait_until_answered(f"{url}/auth/config", is_chainlit_answer)
+        self._answers_when(f"{url}/auth/config", is_chainlit_answer)
         self.backend_url = url
 
 

@@ -115,8 +115,8 @@ class BundledGradioApp(BundledChildApp):
                          port=port)
         self.faults = tuple(faults)
 
-    def start(self, email: str, password: str) -> None:
-        """Build (once) the environment, start the app, and return once ``/config`` answers as Gradio."""
+    def launch(self, email: str, password: str) -> None:
+        """Build (once) the environment and start the app; ``wait_ready`` waits for its answer."""
         venv = ensure_environment()
         app_dir, app_env = self.copy_app(APP_DIR / "app.py")
         port = self.port or free_port()
@@ -132,7 +132,7 @@ class BundledGradioApp(BundledChildApp):
         }
         # Gradio reads GRADIO_SERVER_NAME/PORT too; the app passes both to launch(), which wins.
         self._launch([str(bundled_venv.bin_path(venv, "python")), "app.py"], cwd=app_dir, env=env)
-        self.wait_until_answered(f"{url}{READY_PATH}", is_gradio_answer)
+        self._answers_when(f"{url}{READY_PATH}", is_gradio_answer)
         self.backend_url = url
 
 

@@ -198,6 +198,36 @@ def test_a_worker_is_handed_the_controllers_preflight_instead_of_running_its_own
     assert _controllers_target_config(Config()) is None  # then the fixture runs the preflight itself
 
 
+def test_a_worker_reads_the_preflight_of_a_bundled_app_from_the_file_it_was_handed(tmp_path):
+    # A bundled app is checked after the workers started (fixtures/target.py pytest_runtestloop),
+    # so a worker is handed the file the result will be in, written before the first test.
+    import dataclasses
+    import json
+
+    import pytest as _pytest
+
+    from engine.settings import TargetConfig
+    from fixtures.target import _HANDOFF_KEY, _controllers_target_config, pytest_configure_node
+
+    found = TargetConfig("http://127.0.0.1:1", "", 30.0, watchdog_source="patience", facts=(("app", "x"),))
+    handoff = tmp_path / "target-config.json"
+
+    class Config:
+        def __init__(self) -> None:
+            self.stash = _pytest.Stash()
+
+    controller = Config()
+    controller.stash[_HANDOFF_KEY] = handoff
+    node = type("Node", (), {"config": controller, "workerinput": {}})()
+    pytest_configure_node(node)
+    worker = Config()
+    worker.workerinput = node.workerinput
+
+    assert _controllers_target_config(worker) is None  # not written yet: the fixture would run its own
+    handoff.write_text(json.dumps(dataclasses.asdict(found)), encoding="utf-8")
+    assert _controllers_target_config(worker) == found
+
+
 def test_a_close_is_named_in_the_words_of_the_profiles_transport():
     from targets.base import TargetProfile
 
