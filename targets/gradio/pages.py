@@ -51,6 +51,7 @@ _ERROR_TOAST = "[data-testid='toast-body'].error"
 # Gradio titles it "Connection Lost" in its code, but the toast shows "Error" and this message:
 _CONNECTION_LOST_TOAST = "[data-testid='toast-body']:has-text('Connection to the server was lost')"
 _STATUS_ERROR = ".block:has([data-testid='bot'], .bubble-wrap) .error"
+_MESSAGE_BOX = "textarea[data-testid='textbox']"
 # The run is over on the page: the chatbot's "Error" label, or the submit button shown again (Gradio hides
 # it while a run goes).
 _RUN_OVER = f"{_STATUS_ERROR}:visible, [data-testid='submit-button']:visible"
@@ -217,7 +218,7 @@ class ConnectionStatus:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.root = page.locator(_CONNECTION_LOST_TOAST)
-        self.connected = page.locator("textarea[data-testid='textbox']")
+        self.connected = page.locator(_MESSAGE_BOX)
 
     @allure.step("Expect the connection {state}")
     def expect_state(self, state: str, *, timeout: float | None = None) -> None:
@@ -250,7 +251,7 @@ class ChatPage(ChatPageBase):
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.message_input = page.locator("textarea[data-testid='textbox']")
+        self.message_input = page.locator(_MESSAGE_BOX)
         self.send_button = page.get_by_test_id("submit-button")
         self.stop_button = page.get_by_test_id("stop-button")
         self.messages = MessageList(page)
@@ -276,8 +277,7 @@ class ChatPage(ChatPageBase):
         answer = super().send(text)
         assert isinstance(answer, AiMessage)
         shown = self.page.get_by_test_id("user").nth(answer.index)
-        answer.run_over = self.page.locator("body").filter(has=shown).locator(
-            "textarea[data-testid='textbox']:enabled")
+        answer.run_over = self.page.locator("body").filter(has=shown).locator(f"{_MESSAGE_BOX}:enabled")
         return answer
 
     @allure.step("Expect Send enabled")
