@@ -174,54 +174,49 @@ def test_the_table_is_a_global_attachment_of_the_allure_results(tmp_path: Path) 
     assert (tmp_path / attachment["source"]).read_text() == "# table"
 
 
-def test_a_worker_is_handed_the_controllers_preflight_instead_of_running_its_own():
-    import pytest as _pytest
+class _Config:
+    """A pytest config as far as the worker handoff uses it: a stash and, on a worker, its workerinput."""
 
-    from engine.settings import TargetConfig
-    from fixtures.target import _TARGET_CONFIG_KEY, _controllers_target_config, pytest_configure_node
+    def __init__(self) -> None:
+        self.stash = pytest.Stash()
 
-    found = TargetConfig("http://127.0.0.1:1/auth", "ws://127.0.0.1:2/ws", 30.0, facts=(("version", "1.2"),))
 
-    class Config:
-        def __init__(self) -> None:
-            self.stash = _pytest.Stash()
+def _controller_and_worker(key, value):
+    """A controller with `value` in its stash at `key`, and a worker configured by it (xdist's hook)."""
+    from fixtures.target import pytest_configure_node
 
-    controller = Config()
-    controller.stash[_TARGET_CONFIG_KEY] = found
+    controller = _Config()
+    controller.stash[key] = value
     node = type("Node", (), {"config": controller, "workerinput": {}})()
     pytest_configure_node(node)
-
-    worker = Config()
+    worker = _Config()
     worker.workerinput = node.workerinput
+    return controller, worker
+
+
+def test_a_worker_is_handed_the_controllers_preflight_instead_of_running_its_own():
+    from engine.settings import TargetConfig
+    from fixtures.target import _TARGET_CONFIG_KEY, _controllers_target_config
+
+    found = TargetConfig("http://127.0.0.1:1/auth", "ws://127.0.0.1:2/ws", 30.0, facts=(("version", "1.2"),))
+    controller, worker = _controller_and_worker(_TARGET_CONFIG_KEY, found)
+
     assert _controllers_target_config(worker) == found
     assert _controllers_target_config(controller) is found
-    assert _controllers_target_config(Config()) is None  # then the fixture runs the preflight itself
+    assert _controllers_target_config(_Config()) is None  # then the fixture runs the preflight itself
 
 
 def test_a_worker_reads_the_preflight_of_a_bundled_app_from_the_file_it_was_handed(tmp_path):
     # A bundled app is checked after the workers started (fixtures/target.py pytest_runtestloop),
     # so a worker is handed the file the result will be in, written before the first test.
     import dataclasses
-    import json
-
-    import pytest as _pytest
 
     from engine.settings import TargetConfig
-    from fixtures.target import _HANDOFF_KEY, _controllers_target_config, pytest_configure_node
+    from fixtures.target import _HANDOFF_KEY, _controllers_target_config
 
     found = TargetConfig("http://127.0.0.1:1", "", 30.0, watchdog_source="patience", facts=(("app", "x"),))
     handoff = tmp_path / "target-config.json"
-
-    class Config:
-        def __init__(self) -> None:
-            self.stash = _pytest.Stash()
-
-    controller = Config()
-    controller.stash[_HANDOFF_KEY] = handoff
-    node = type("Node", (), {"config": controller, "workerinput": {}})()
-    pytest_configure_node(node)
-    worker = Config()
-    worker.workerinput = node.workerinput
+    _, worker = _controller_and_worker(_HANDOFF_KEY, handoff)
 
     assert _controllers_target_config(worker) is None  # not written yet: the fixture would run its own
     handoff.write_text(json.dumps(dataclasses.asdict(found)), encoding="utf-8")
