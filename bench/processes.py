@@ -77,6 +77,7 @@ class TreeSampler:
     seconds_by_pid: dict[int, float] = field(default_factory=dict)
     kind_by_pid: dict[int, str] = field(default_factory=dict)
     _stopped: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # the thread's looks and the caller's
     _thread: threading.Thread | None = None
 
     def start(self) -> TreeSampler:
@@ -95,6 +96,10 @@ class TreeSampler:
             self.sample()
 
     def sample(self) -> None:
+        with self._lock:
+            self._sample()
+
+    def _sample(self) -> None:
         parents: dict[int, int] = {}
         cpu: dict[int, float] = {}
         for entry in os.listdir("/proc"):
@@ -121,12 +126,20 @@ class TreeSampler:
     def by_kind(self) -> dict[str, float]:
         """CPU-seconds by kind of process."""
         totals = dict.fromkeys(KINDS, 0.0)
-        for pid, seconds in self.seconds_by_pid.items():
+        with self._lock:
+            seen = list(self.seconds_by_pid.items())
+        for pid, seconds in seen:
             totals[self.kind_by_pid.get(pid, "other")] += seconds
         return {kind: round(seconds, 2) for kind, seconds in totals.items() if seconds or kind != "other"}
 
+    def sample_by_kind(self) -> dict[str, float]:
+        """A look now, then the CPU-seconds by kind so far (the difference of two: what lay between)."""
+        self.sample()
+        return self.by_kind()
+
     def total(self) -> float:
-        return round(sum(self.seconds_by_pid.values()), 2)
+        with self._lock:
+            return round(sum(self.seconds_by_pid.values()), 2)
 
 
 def per_test(by_kind: dict[str, float], tests: int) -> dict[str, float | None]:

@@ -102,6 +102,8 @@ def where_the_difference_goes(contract: SuiteRun, product: SuiteRun) -> dict[str
         broken = [test for test in run.tests if _broken(test)]
         return {"wall_seconds": run.wall_seconds, "tests": len(run.tests), "phases": run.phases(),
                 "test_seconds": round(sum(_test_seconds(test) for test in run.tests), 2),
+                # every test opens its own fresh page: a product's page load is in each test's setup
+                "setup_seconds": round(sum(test.get("setup", 0.0) for test in run.tests), 2),
                 "broken_tests": len(broken),
                 "broken_test_seconds": round(sum(_test_seconds(test) for test in broken), 2),
                 "slowest": sorted(((test["nodeid"].split("::")[-1], round(_test_seconds(test), 2))
@@ -120,6 +122,7 @@ def describe_difference(difference: dict[str, Any]) -> str:
                 f"{found.get('tests_seconds', '-')} s of tests, a later test's setup "
                 f"{found.get('median_setup_of_later_tests_seconds', '-')} s")
 
-    return (f"contract: {phases(contract)}, {contract['test_seconds']:g} s of test time; product: "
-            f"{phases(product)}, {product['test_seconds']:g} s of test time, of which its "
-            f"{product['broken_tests']} broken promises {product['broken_test_seconds']:g} s")
+    return (f"contract: {phases(contract)}, {contract['test_seconds']:g} s of test time "
+            f"({contract['setup_seconds']:g} s in setups); product: {phases(product)}, "
+            f"{product['test_seconds']:g} s of test time ({product['setup_seconds']:g} s in setups), "
+            f"of which its {product['broken_tests']} broken promises {product['broken_test_seconds']:g} s")

@@ -383,5 +383,31 @@ def test_a_products_run_says_where_its_difference_to_the_contracts_goes() -> Non
     assert difference["contract"]["test_seconds"] == 8.1 and difference["contract"]["broken_tests"] == 0
     assert (difference["product"]["broken_tests"], difference["product"]["broken_test_seconds"]) == (1, 4.6)
     assert difference["product"]["slowest"][0] == ("test_broken[chromium]", 4.6)
+    assert (difference["contract"]["setup_seconds"], difference["product"]["setup_seconds"]) == (3.8, 4.3)
     assert describe_difference(difference).endswith(
-        "12.7 s of test time, of which its 1 broken promises 4.6 s")
+        "12.7 s of test time (4.3 s in setups), of which its 1 broken promises 4.6 s")
+
+
+def test_a_page_load_is_summarised_by_its_wall_time_and_the_cpu_between_two_looks() -> None:
+    from bench.pageload import beside_the_contract, describe, summarise
+
+    row = summarise("fresh", [2.0, 1.5, 1.8], {"renderer": 10.0, "app": 1.0}, {"renderer": 13.0, "app": 1.6})
+    assert (row["median_seconds"], row["fastest_seconds"], row["loads"]) == (1.8, 1.5, 3)
+    assert row["cpu_seconds_per_load"] == {"renderer": 1.0, "app": 0.2}
+    assert row["cpu_seconds_per_load_total"] == 1.2
+    assert describe("acme", row) == ("  acme fresh: median 1.8 s, fastest 1.5 s a page (3 loads); "
+                                     "CPU 1.2 s a load (renderer 1, app 0.2)")
+    contract = [summarise("fresh", [0.4], {"renderer": 0.0}, {"renderer": 0.5}),
+                summarise("warm", [], {}, {})]  # no load of that way: nothing to compare
+    assert beside_the_contract([row, summarise("warm", [1.0], {}, {})], contract) == [
+        "    fresh: +0.70 CPU-s and +1.40 s a load against the contract's"]
+
+
+def test_the_page_load_tool_refuses_a_count_that_is_no_count(capsys) -> None:
+    from bench.pageload import main
+
+    for bad in ("0", "many"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["--loads", bad])
+        assert stopped.value.code == 2
+        assert "is not a whole number of loads of at least 1" in capsys.readouterr().err
