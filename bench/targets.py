@@ -17,6 +17,7 @@ and a run broken in any other way says nothing about speed. A never-answered run
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,16 +49,29 @@ def against_contract(profile: TargetProfile) -> tuple[list[Figure], dict[str, An
     return figures, raw
 
 
+def cpu_floor(product: SuiteRun, contract: SuiteRun, cpus: int) -> tuple[float | None, str]:
+    """The lowest ratio the product's run could have had on ``cpus`` CPUs: no run ends before its
+    processes' CPU-seconds divided by the CPUs. With a line saying so (None, "" without the figures)."""
+    if not product.cpu_seconds or not contract.wall_seconds or cpus < 1:
+        return None, ""
+    least = product.cpu_seconds / cpus
+    ratio = round(least / contract.wall_seconds, 2)
+    return ratio, (f"its processes' {product.cpu_seconds:g} CPU-s take at least {least:.1f} s on {cpus} CPUs "
+                   f"even with every CPU busy: {ratio:g} x the contract's wall time")
+
+
 def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: dict[str, Any] | None,
-          expected: dict[str, Any]) -> tuple[list[Figure], dict[str, Any]]:
+          expected: dict[str, Any], cpus: int | None = None) -> tuple[list[Figure], dict[str, Any]]:
     """The figures of one product's run beside the contract's: its promises table ``table`` (None: the
-    run left none) against ``expected``, its wall time against the contract's, its silence checks."""
+    run left none) against ``expected``, its wall time against the contract's (with the floor that its
+    CPU-seconds set on ``cpus`` CPUs, this machine's by default), its silence checks."""
     changed = differences(expected, table) if table is not None else ["the run left no promises table"]
     why_product = "" if not changed else f"its promises are not the recorded ones: {'; '.join(changed[:3])}"
     why_contract = "" if contract.green else f"the contract suite was not green (exit {contract.exit_code})"
     why_no_target = "" if profile.speed_target_ratio is not None else (
         f"the {profile.name} profile declares no speed_target_ratio")
     ratio = round(product.wall_seconds / contract.wall_seconds, 2) if contract.wall_seconds else None
+    floor, floor_line = cpu_floor(product, contract, cpus if cpus is not None else os.cpu_count() or 1)
     silence = [test for test in product.tests if test["nodeid"].split("::")[-1].startswith(SILENCE_TESTS)]
     slowest = max((test.get("call", 0.0) for test in silence), default=None)
     figures = [
@@ -66,13 +80,15 @@ def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: 
                       target="" if not why_no_target else "none declared",
                       valid=not why_product and not why_contract and not why_no_target,
                       why_invalid="; ".join(why for why in (why_no_target, why_contract, why_product) if why),
-                      detail=f"{product.wall_seconds:g} s against {contract.wall_seconds:g} s"),
+                      detail=f"{product.wall_seconds:g} s against {contract.wall_seconds:g} s"
+                      + (f"; {floor_line}" if floor_line else "")),
         Figure.judged(f"{profile.title} silence checks, slowest body", slowest, "s",
                       at_most=TARGET_SILENCE_CHECK_SECONDS,
                       valid=len(silence) == len(SILENCE_TESTS) and not why_product,
                       why_invalid=why_product or f"found {len(silence)} silence tests"),
     ]
     raw = {"where_the_difference_goes": where_the_difference_goes(contract, product),
+           "cpu_floor_ratio": floor,
            "contract": {"wall_seconds": contract.wall_seconds, "green": contract.green,
                         "tests": len(contract.tests), "cpu_seconds": contract.cpu_seconds,
                         "cpu_by_process": contract.cpu_by_kind},

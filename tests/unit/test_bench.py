@@ -3,6 +3,7 @@ or invalid (a figure from a run that was not what was meant), CPU-seconds by pro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -411,3 +412,17 @@ def test_the_page_load_tool_refuses_a_count_that_is_no_count(capsys) -> None:
             main(["--loads", bad])
         assert stopped.value.code == 2
         assert "is not a whole number of loads of at least 1" in capsys.readouterr().err
+
+
+def test_a_products_ratio_says_how_low_its_cpu_seconds_let_it_go_on_this_many_cpus() -> None:
+    from bench.targets import cpu_floor
+
+    contract = _run(2, 10.0, TESTS)
+    product = _run(2, 30.0, [*TESTS, *SILENCE], exit_code=1)  # cpu_seconds=30.0: 15 s on 2 CPUs at best
+
+    figures, raw = judge(_Acme(), contract, product, _acme_table(), ACME_EXPECTED, cpus=2)
+
+    assert raw["cpu_floor_ratio"] == 1.5
+    assert figures[0].detail == ("30 s against 10 s; its processes' 30 CPU-s take at least 15.0 s on 2 CPUs "
+                                 "even with every CPU busy: 1.5 x the contract's wall time")
+    assert cpu_floor(dataclasses.replace(product, cpu_seconds=None), contract, 2) == (None, "")
