@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from bench.environment import run_environment
 from tests.integration.helpers import ROOT
 
 
 def test_the_page_load_tool_times_each_way_of_opening_the_contracts_chat(tmp_path: Path) -> None:
     out = tmp_path / "pageload.json"
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("PYTEST_", "E2E_")) and key != "GP_RUN_ID"}
-
-    finished = subprocess.run([sys.executable, "-m", "bench.pageload", "--target", "contract", "--loads", "1",
-                               "--out", str(out)], cwd=ROOT, env=environment, capture_output=True, text=True,
+    command = [sys.executable, "-m", "bench.pageload", "--target", "contract", "--loads", "1",
+               "--out", str(out)]
+    finished = subprocess.run(command, cwd=ROOT, env=run_environment(), capture_output=True, text=True,
                               timeout=180, check=False)
 
     assert finished.returncode == 0, finished.stdout + finished.stderr
