@@ -12,8 +12,11 @@ CPU-seconds per test (``-n 2``, every process of the run) down by a third: at mo
 
 The earlier commit is checked out into a temporary git worktree and run with the
 same Python, in turn with this tree, each ``--repeat`` times: before, after,
-before, after. Each run is ``python -m pytest e2e -q -p no:cacheprovider -n 2``
-against its own bundled app, timed from start to exit, with the load average
+before, after. The worktree's ``reference_app/`` is replaced with this tree's
+(``same_app``): the figures measure the suite, not the app it runs against, as
+issue 18 measured both suites against one app. Each run is
+``python -m pytest e2e -q -p no:cacheprovider -n 2`` against the bundled app,
+timed from start to exit, with the load average
 before it, both in the same environment, its processes' CPU sampled from ``/proc``
 (``bench/processes.py``). The fastest green run of each side counts (its CPU with it);
 a side with no green run makes the figures invalid.
@@ -48,6 +51,8 @@ TARGET_AFTER_OVER_BEFORE = round(TARGET_SHARE_OF_PLAYWRIGHT_TEST / PLAYWRIGHT_TE
 # Issue 18: CPU-seconds per test down by a third.
 TARGET_CPU_AFTER_OVER_BEFORE = round(2 / 3, 3)
 RUN_DEADLINE_SECONDS = 900.0
+# The bundled app both sides run against: this tree's (``same_app``).
+APP_PACKAGE = "reference_app"
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,12 @@ def worktree(revision: str, folder: Path) -> Path:
     return folder
 
 
+def same_app(tree: Path) -> None:
+    """This tree's reference app in ``tree`` instead of its own, so that both sides run against one app."""
+    shutil.rmtree(tree / APP_PACKAGE)
+    shutil.copytree(ROOT / APP_PACKAGE, tree / APP_PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def remove_worktree(folder: Path) -> None:
     subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, capture_output=True)
     shutil.rmtree(folder, ignore_errors=True)
@@ -154,8 +165,9 @@ def judge(runs: list[SideRun], revision: str) -> tuple[list[Figure], dict[str, A
     raw = {"revision": revision, "runs": [run.to_json() for run in runs],
            "per_test_after_over_before": wall,
            "cpu_per_test_after_over_before": cpu,
-           "method": "alternately: before, after, ...; the whole suite -n 2 against each tree's bundled app; "
-                     "the fastest green run of each side, its CPU sampled from /proc"}
+           "method": "alternately: before, after, ...; the whole suite -n 2 against the bundled app, this "
+                     "tree's reference_app/ in both trees; the fastest green run of each side, its CPU "
+                     "sampled from /proc"}
     return [per_test, cpu_figure], raw
 
 
@@ -165,6 +177,7 @@ def before_and_after(revision: str = BEFORE_REVISION, repeat: int = 2) -> tuple[
     runs: list[SideRun] = []
     try:
         tree = worktree(revision, folder)
+        same_app(tree)
         for _ in range(repeat):
             for side, where in (("before", tree), ("after", ROOT)):
                 which = revision if side == "before" else "this tree"

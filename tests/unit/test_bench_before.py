@@ -1,7 +1,12 @@
-"""bench/before.py's judgement: after / before from the fastest green run of each side, else invalid."""
+"""bench/before.py: after / before from the fastest green run of each side, else invalid; one app for both."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from bench import before
 from bench.before import TARGET_AFTER_OVER_BEFORE, TARGET_CPU_AFTER_OVER_BEFORE, SideRun, judge
 from bench.environment import run_environment
 
@@ -59,3 +64,20 @@ def test_the_runs_get_their_own_bundled_app_and_the_local_browser(monkeypatch):
 
     assert "E2E_BASE_URL" not in env and "E2E_BROWSER_ENDPOINT" not in env
     assert env["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+def test_the_before_tree_gets_this_trees_reference_app(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    here, tree = tmp_path / "here", tmp_path / "tree"
+    (here / "reference_app" / "__pycache__").mkdir(parents=True)
+    (here / "reference_app" / "netutil.py").write_text("NEW = 1\n")
+    (here / "reference_app" / "__pycache__" / "netutil.cpython-311.pyc").write_bytes(b"")
+    (tree / "reference_app").mkdir(parents=True)
+    (tree / "reference_app" / "netutil.py").write_text("OLD = 1\n")
+    (tree / "reference_app" / "gone.py").write_text("")
+    (tree / "e2e").mkdir()
+    monkeypatch.setattr(before, "ROOT", here)
+    before.same_app(tree)
+    assert sorted(path.name for path in (tree / "reference_app").iterdir()) == ["netutil.py"]
+    assert (tree / "reference_app" / "netutil.py").read_text() == "NEW = 1\n"
+    assert (tree / "e2e").is_dir()  # the rest of the tree is its own
