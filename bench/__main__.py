@@ -44,13 +44,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.environment import run_environment
+from bench.environment import ROOT, run_environment
 from bench.figures import Figure
 from bench.machine import busy_cores, cpu_ticks, describe_machine, machine_line
 from bench.processes import TreeSampler, per_test
 from fixtures.app_pages import APP_WAIT_PROPERTY
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.6
 TARGET_MEDIAN_OVERHEAD_SECONDS = 0.3
 TARGET_TIMEOUT_TEST_SECONDS = 5.0

@@ -34,14 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.environment import run_environment
+from bench.environment import ROOT, run_environment
 from bench.figures import Figure
 from bench.processes import TreeSampler
 from engine.processes import wait_or_kill
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import read_junit
 
-ROOT = Path(__file__).resolve().parent.parent
 # main when the work on issue 18 began (2026-12-07): the suite the issue measured, 27 tests.
 BEFORE_REVISION = "d6efc3f"
 # Issue 18: ours took 0.93 times Playwright Test's time per test; the target is 0.75 times it.

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+# The checkout the bench runs in (and runs the suite of): the folder above bench/.
+ROOT = Path(__file__).resolve().parent.parent
 
 # A target, credentials, a remote browser or a run id from the caller would replace the bundled app, the
 # local Chromium or the run's own identity; PYTEST_ADDOPTS would add arguments to every run.

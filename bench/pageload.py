@@ -36,12 +36,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.environment import ROOT
 from bench.machine import describe_machine
 from bench.processes import TreeSampler
 from targets.base import TargetProfile
 from targets.registry import KNOWN_TARGETS, get_profile
 
-ROOT = Path(__file__).resolve().parent.parent
 WAYS = ("fresh", "uncompressed", "warm")
 UNCOMPRESSED = {"Accept-Encoding": "identity"}
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from bench.environment import run_environment
+from bench.environment import ROOT, run_environment
 from bench.figures import Figure
 from engine.answer_patience import CUT_WORDS
 from engine.processes import wait_or_kill
@@ -39,7 +39,6 @@ from truth_gate.allure_results import read_results
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import junit_key, read_junit
 
-ROOT = Path(__file__).resolve().parent.parent
 SILENT_FAULT = "agent_silent_after_started"
 GOLDEN_PATH = ("e2e/test_golden_path.py::"
                "test_prompt_gets_the_expected_answer_over_the_five_critical_events_within_budget")

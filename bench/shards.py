@@ -30,10 +30,9 @@ from typing import Any
 
 from pytest_split import algorithms
 
-from bench.environment import run_environment
+from bench.environment import ROOT, run_environment
 from bench.machine import describe_machine, machine_line
 
-ROOT = Path(__file__).resolve().parent.parent
 DURATIONS = ROOT / ".test_durations"
 SHARD_COUNTS = (1, 2, 4, 8, 16)
 SCALES = (1, 10)
