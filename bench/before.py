@@ -122,6 +122,9 @@ def worktree(revision: str, folder: Path) -> Path:
 
 def same_app(tree: Path) -> None:
     """This tree's reference app in ``tree`` instead of its own, so that both sides run against one app."""
+    if not (tree / APP_PACKAGE).is_dir():
+        raise SystemExit(f"bench: {tree} has no {APP_PACKAGE}/: that commit's suite has no bundled app to "
+                         "run against")
     shutil.rmtree(tree / APP_PACKAGE)
     shutil.copytree(ROOT / APP_PACKAGE, tree / APP_PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
 

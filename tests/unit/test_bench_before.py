@@ -81,3 +81,8 @@ def test_the_before_tree_gets_this_trees_reference_app(tmp_path: Path,
     assert sorted(path.name for path in (tree / "reference_app").iterdir()) == ["netutil.py"]
     assert (tree / "reference_app" / "netutil.py").read_text() == "NEW = 1\n"
     assert (tree / "e2e").is_dir()  # the rest of the tree is its own
+
+
+def test_a_before_tree_without_a_reference_app_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="has no reference_app/"):
+        before.same_app(tmp_path)
