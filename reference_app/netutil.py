@@ -14,7 +14,7 @@ def bind_listening_socket(host: str, port: int) -> socket.socket:
 
     Its proto is IPPROTO_TCP: asyncio turns Nagle's algorithm off only on such sockets' connections. With
     proto 0 a response's body waited for the client's delayed ACK of its headers: 43 ms for every request
-    after the first on a kept-alive connection (curl), 45-55 ms for each of the chat page's fetches.
+    after the first on a kept-alive connection (curl), 37-56 ms for each fetch of a page in Chromium.
     """
     sock = socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
