@@ -174,6 +174,17 @@ def _short(nodeid: str) -> str:
     return f"{Path(path).stem}::{name.removesuffix('[chromium]')}"
 
 
+def _per_test_floor(run: SuiteRun, machine: dict[str, Any]) -> str:
+    """The least wall time a test could have had in ``run``: its processes' CPU-seconds spread over every
+    CPU of the machine, all busy all the time ("" without the figures)."""
+    cpus = int(machine.get("cpus") or 0)
+    if not run.cpu_seconds or not run.tests or cpus < 1:
+        return ""
+    least = run.cpu_seconds / cpus
+    return (f"; its processes' {run.cpu_seconds:g} CPU-s take at least {least:.2f} s on {cpus} CPUs even "
+            f"with every CPU busy: {least / len(run.tests):.3f} s a test")
+
+
 def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str, pytest_args: list[str], *,
               playwright_test_seconds: float = PLAYWRIGHT_TEST_SECONDS,
               playwright_test_tests: int = PLAYWRIGHT_TEST_TESTS) -> dict[str, Any]:
@@ -220,7 +231,8 @@ def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str, py
         at_most=limit, valid=ours is not None and bool(ours.tests), why_invalid=no_green.get(2, ""),
         target=f"<= {limit:g} s ({TARGET_SHARE_OF_PLAYWRIGHT_TEST_PER_TEST:g} x Playwright Test's "
                f"{playwright_test_seconds:g} s for {playwright_test_tests} tests)",
-        detail=f"ours {ours.wall_seconds:g} s for {len(ours.tests)} tests" if ours else "")
+        detail=f"ours {ours.wall_seconds:g} s for {len(ours.tests)} tests{_per_test_floor(ours, machine)}"
+        if ours else "")
     cpu_limit = round(TARGET_CPU_SHARE * CPU_SECONDS_PER_TEST_BEFORE, 2)
     ours_cpu = (round(ours.cpu_seconds / len(ours.tests), 3)
                 if ours and ours.tests and ours.cpu_seconds is not None else None)

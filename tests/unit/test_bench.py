@@ -132,6 +132,18 @@ def test_the_suite_is_judged_per_test_against_three_quarters_of_playwright_tests
         "targets"]["per_test_vs_playwright_test"]["verdict"] == "MISSED"  # limit 0.45 s
 
 
+def test_the_per_test_figure_says_the_least_that_the_runs_cpu_seconds_allow():
+    figure = summarise([_run(1, 30, TESTS), _run(2, 16, TESTS)], MACHINE, "now", [])["targets"][
+        "per_test_vs_playwright_test"]
+
+    # 30 CPU-s on 2 CPUs: 15 s at the least, 5 s for each of 3 tests
+    assert figure["detail"] == ("ours 16 s for 3 tests; its processes' 30 CPU-s take at least 15.00 s on 2 "
+                                "CPUs even with every CPU busy: 5.000 s a test")
+    unsampled = SuiteRun(2, 16, 0, 30.0, TESTS, busy_cores=None, cpu_seconds=None, cpu_by_kind={})
+    assert summarise([unsampled], MACHINE, "now", [])["targets"]["per_test_vs_playwright_test"][
+        "detail"] == "ours 16 s for 3 tests"
+
+
 def test_cpu_per_test_is_judged_against_two_thirds_of_the_recorded_figure():
     figure = summarise([_run(2, 10, TESTS)], MACHINE, "now", [])["targets"]["cpu_per_test"]
 
