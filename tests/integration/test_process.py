@@ -6,9 +6,7 @@ import subprocess
 import sys
 
 import httpx
-import pytest
 
-from engine.processes import AppStartFailure
 from reference_app.faults import FAULTS
 from tests.integration.helpers import ROOT, launch_app
 
@@ -44,45 +42,3 @@ def test_list_faults_prints_every_fault():
 
     assert result.returncode == 0
     assert all(name in result.stdout for name in FAULTS)
-
-
-def test_bundled_app_launch_knows_its_urls_before_it_is_ready_and_wait_ready_confirms_them():
-    from targets.contract.bundled import EmbeddedApp
-
-    app = EmbeddedApp(ROOT)
-    try:
-        app.launch("e2e-launch@example.test", "a-password-for-launch")
-        urls = (app.backend_url, app.auth_url)
-        assert all(url.startswith("http://127.0.0.1:") for url in urls) and urls[0] != urls[1]
-        with pytest.raises(httpx.ConnectError):  # it was started, not waited for: nothing listens yet
-            httpx.get(f"{app.backend_url}/health", timeout=2)
-
-        app.wait_ready()
-
-        assert (app.backend_url, app.auth_url) == urls
-        assert httpx.get(f"{app.backend_url}/health").status_code == 200
-        assert httpx.get(f"{app.auth_url}/health").status_code == 200
-    finally:
-        app.stop()
-        app.remove_workdir()
-
-
-def test_bundled_app_on_a_port_taken_meanwhile_fails_in_one_line(monkeypatch):
-    import socket
-
-    import targets.contract.bundled as bundled
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        ports = iter([port, bundled.free_port()])  # the backend's taken, the auth service's free
-        monkeypatch.setattr(bundled, "free_port", lambda: next(ports))
-        app = bundled.EmbeddedApp(ROOT)
-        try:
-            app.launch("e2e-launch@example.test", "a-password-for-launch")
-            with pytest.raises(AppStartFailure, match="exited with code .* before READY"):
-                app.wait_ready()
-        finally:
-            app.stop()
-            app.remove_workdir()
