@@ -46,7 +46,7 @@ from typing import Any
 
 from bench.environment import ROOT, run_environment
 from bench.figures import Figure
-from bench.machine import busy_cores, cpu_ticks, describe_machine, machine_line
+from bench.machine import busy_cores, cpu_ticks, describe_machine, least_on_cpus, machine_line
 from bench.processes import TreeSampler, per_test
 from fixtures.app_pages import APP_WAIT_PROPERTY
 
@@ -180,9 +180,8 @@ def _per_test_floor(run: SuiteRun, machine: dict[str, Any]) -> str:
     cpus = int(machine.get("cpus") or 0)
     if not run.cpu_seconds or not run.tests or cpus < 1:
         return ""
-    least = run.cpu_seconds / cpus
-    return (f"; its processes' {run.cpu_seconds:g} CPU-s take at least {least:.2f} s on {cpus} CPUs even "
-            f"with every CPU busy: {least / len(run.tests):.3f} s a test")
+    least, words = least_on_cpus(run.cpu_seconds, cpus)
+    return f"; {words}: {least / len(run.tests):.3f} s a test"
 
 
 def summarise(runs: list[SuiteRun], machine: dict[str, Any], started_at: str, pytest_args: list[str], *,

@@ -74,3 +74,11 @@ def busy_cores(before: tuple[int, int] | None, after: tuple[int, int] | None, cp
         return None
     busy, idle = after[0] - before[0], after[1] - before[1]
     return round(busy / (busy + idle) * cpus, 2) if busy + idle else None
+
+
+def least_on_cpus(cpu_seconds: float, cpus: int) -> tuple[float, str]:
+    """The least wall time ``cpu_seconds`` of work take on ``cpus`` CPUs, every one busy all the time, and
+    the words that say so (the floor under a run's wall time)."""
+    least = cpu_seconds / cpus
+    return least, (f"its processes' {cpu_seconds:g} CPU-s take at least {least:.1f} s on {cpus} CPUs "
+                   "even with every CPU busy")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.figures import Figure
+from bench.machine import least_on_cpus
 from targets.base import TargetProfile
 from targets.findings import differences, expected_path
 
@@ -54,10 +55,9 @@ def cpu_floor(product: SuiteRun, contract: SuiteRun, cpus: int) -> tuple[float |
     processes' CPU-seconds divided by the CPUs. With a line saying so (None, "" without the figures)."""
     if not product.cpu_seconds or not contract.wall_seconds or cpus < 1:
         return None, ""
-    least = product.cpu_seconds / cpus
+    least, words = least_on_cpus(product.cpu_seconds, cpus)
     ratio = round(least / contract.wall_seconds, 2)
-    return ratio, (f"its processes' {product.cpu_seconds:g} CPU-s take at least {least:.1f} s on {cpus} CPUs "
-                   f"even with every CPU busy: {ratio:g} x the contract's wall time")
+    return ratio, f"{words}: {ratio:g} x the contract's wall time"
 
 
 def judge(profile: TargetProfile, contract: SuiteRun, product: SuiteRun, table: dict[str, Any] | None,

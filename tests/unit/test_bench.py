@@ -137,7 +137,7 @@ def test_the_per_test_figure_says_the_least_that_the_runs_cpu_seconds_allow():
         "per_test_vs_playwright_test"]
 
     # 30 CPU-s on 2 CPUs: 15 s at the least, 5 s for each of 3 tests
-    assert figure["detail"] == ("ours 16 s for 3 tests; its processes' 30 CPU-s take at least 15.00 s on 2 "
+    assert figure["detail"] == ("ours 16 s for 3 tests; its processes' 30 CPU-s take at least 15.0 s on 2 "
                                 "CPUs even with every CPU busy: 5.000 s a test")
     unsampled = SuiteRun(2, 16, 0, 30.0, TESTS, busy_cores=None, cpu_seconds=None, cpu_by_kind={})
     assert summarise([unsampled], MACHINE, "now", [])["targets"]["per_test_vs_playwright_test"][
