@@ -37,6 +37,7 @@ from typing import Any
 from bench.environment import ROOT, run_environment
 from bench.figures import Figure
 from bench.processes import TreeSampler
+from engine.bytecode import compile_checkout
 from engine.processes import wait_or_kill
 from truth_gate.errors import UnusableInputError
 from truth_gate.junit import read_junit
@@ -180,6 +181,7 @@ def before_and_after(revision: str = BEFORE_REVISION, repeat: int = 2) -> tuple[
     try:
         tree = worktree(revision, folder)
         same_app(tree)
+        compile_checkout(tree)  # as nox does for this tree: both sides with their bytecode written
         for _ in range(repeat):
             for side, where in (("before", tree), ("after", ROOT)):
                 which = revision if side == "before" else "this tree"
