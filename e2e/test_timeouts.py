@@ -68,13 +68,15 @@ def test_silence_after_agent_started_ends_in_agent_timeout_and_retry_gets_the_an
     witness: Witness,
     answer_wait: AnswerWait,
     told_within: float,
+    expect_timeout: float,
     e2e_marker: str,
 ) -> None:
     chat = tampered_chat_page
     prompt = f"{e2e_marker} What is 6 * 7?"
-    ws_tamper.drop_server_frames(after_event="agent_started")
+    silence = ws_tamper.drop_server_frames(after_event="agent_started")
     answer = chat.send(prompt)
     answer.expect_streaming()
+    ws_tamper.expect_acted(silence, timeout=expect_timeout / 1000)  # the silence is the tampering's
 
     page_clock.pass_watchdog()
 
@@ -91,13 +93,15 @@ def test_silence_before_agent_started_ends_in_agent_timeout_and_retry_gets_the_a
     witness: Witness,
     answer_wait: AnswerWait,
     told_within: float,
+    expect_timeout: float,
     e2e_marker: str,
 ) -> None:
     chat = tampered_chat_page
     prompt = f"{e2e_marker} What is 9 * 8?"
-    ws_tamper.drop_server_frames(from_start_of_run=True)
+    silence = ws_tamper.drop_server_frames(from_start_of_run=True)
     answer = chat.send(prompt)
     chat.messages.expect_user_message(prompt)
+    ws_tamper.expect_acted(silence, timeout=expect_timeout / 1000)  # the silence is the tampering's
 
     page_clock.pass_watchdog()
 

@@ -30,9 +30,11 @@ server-sent message (text up to a blank line) is put:
 Each stream is one channel of the recorder (``open_socket``), named by its URL. A send
 that comes while no stream is open opens the channel that the next stream joins, so a
 rule that engages "from the start of the next run" engages on the stream that carries it.
-The wrapper announces every message with ``console.debug(FRAME_SIGNAL)``, so that a test
-waiting for a frame waits on a Playwright event, never a sleep; the same message is
-dispatched in the page as a ``e2e-frame`` event (``pages/answer_watch.py`` times answers
+The wrapper announces every message with ``console.debug(FRAME_SIGNAL)`` (tampered: once the
+verdict on it came back, whatever it was), so that a test waiting for a frame, or for the
+tampering to act on one (``SocketTamper.expect_acted``), waits on a Playwright event, never a
+sleep; the same message is dispatched in the page as a ``e2e-frame`` event
+(``pages/answer_watch.py`` times answers
 by it, on the page's clock).
 """
 
@@ -126,6 +128,7 @@ _WRAPPER_SCRIPT = r"""
       const hand = async (payload) => {
         if (config.tampered) {
           apply(await binding()({ kind: 'frame', id, payload }));
+          console.debug(config.signal);  // judged, delivered or not: a test waiting on the tampering wakes
         } else {
           if (!stream.finished) { stream.page.enqueue(encoder.encode(payload)); signal('received', payload); }
           binding()({ kind: 'frame', id, payload });

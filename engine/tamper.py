@@ -36,6 +36,7 @@ tear-down: a tampering test that tampered with nothing has shown nothing.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -402,6 +403,24 @@ class SocketTamper:
                 self.log_action(f"lifted: {rule.description}")
                 rule.lift(self)
         self._pump_all()
+
+    def expect_acted(self, rule: TamperRule, *, timeout: float) -> None:
+        """Wait until ``rule`` has acted on a server frame (``timeout`` seconds at most), never sleeping.
+
+        A test that silences the server must not move the browser clock on before the tampering
+        did anything: a server slow to send the run's first frame (a busy machine) shows the page
+        the same silence for another reason, and a rule that never matched makes the test an error
+        in the fixture's tear-down. The wait is on the transport's frames (dropped ones included:
+        a routed WebSocket reports the server's originals, an HTTP stream's wrapper signals every
+        message it was handed a verdict on).
+        """
+        deadline = time.monotonic() + timeout
+        while rule.matched == 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.recorder.wait_for_any_frame is None:
+                raise AssertionError(f"the tampering never acted ({rule.description}) within {timeout:g} s: "
+                                     f"the server sent no frame for it; frames: {self.recorder.summary()}")
+            self.recorder.wait_for_any_frame(remaining)
 
     def unmatched_rules(self) -> list[TamperRule]:
         return [rule for rule in self.rules if rule.matched == 0]

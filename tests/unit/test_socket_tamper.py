@@ -134,6 +134,31 @@ def test_drop_from_the_start_of_a_run_engages_at_the_user_message(harness: Harne
     assert rule.matched == len(RUN)
 
 
+def test_expect_acted_waits_on_the_transport_until_the_server_s_frame_was_dropped(harness: Harness) -> None:
+    rule = harness.tamper.drop_server_frames(from_start_of_run=True)
+    harness.page_sends(user_message())
+    waits: list[float] = []
+
+    def server_answers_late(timeout: float) -> None:  # the transport's wait: a frame arrives during it
+        waits.append(timeout)
+        if len(waits) == 2:
+            harness.server_sends("agent_started")
+
+    harness.recorder.wait_for_any_frame = server_answers_late
+    harness.tamper.expect_acted(rule, timeout=5)
+    assert len(waits) == 2 and rule.matched == 1 and harness.page.types() == []
+    harness.tamper.expect_acted(rule, timeout=5)  # acted already: no wait
+    assert len(waits) == 2
+
+
+def test_expect_acted_names_the_rule_when_the_server_sends_nothing(harness: Harness) -> None:
+    rule = harness.tamper.drop_server_frames(after_event="agent_started")
+    harness.recorder.wait_for_any_frame = lambda timeout: None  # nothing arrives
+    with pytest.raises(AssertionError, match=r"never acted \(drop every server frame after agent_started\) "
+                                             r"within 0.01 s: the server sent no frame for it"):
+        harness.tamper.expect_acted(rule, timeout=0.01)
+
+
 def test_a_drop_rule_is_spent_when_its_socket_closes(harness: Harness) -> None:
     rule = harness.tamper.drop_server_frames(after_event="agent_started")
     harness.server_sends("agent_started", "agent_thinking")
