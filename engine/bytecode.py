@@ -9,7 +9,7 @@ a process here (``pytest e2e --collect-only``, eight runs each: 1.65-2.02 CPU-s 
 them, 1.06-1.56 with them). Python still reads ``__pycache__`` files that exist, and a
 file whose source changed later is compiled again in memory, as it would be without them.
 The nox sessions write them here once, as they do for the virtualenv's packages
-(``noxfile.py _compile_bytecode``), and so does the bench for an earlier commit's worktree,
+(``noxfile.py _install``), and so does the bench for an earlier commit's worktree,
 so that its before and after compare the suites, not whether bytecode was there.
 """
 
