@@ -416,6 +416,9 @@ class SocketTamper:
         """
         deadline = time.monotonic() + timeout
         while rule.matched == 0:
+            if rule.lifted:  # its socket closed, or the test lifted it: it can no longer act, so no wait
+                raise AssertionError(f"the tampering's rule ended before it acted ({rule.description}): "
+                                     f"{self.report()}; frames: {self.recorder.summary()}")
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.recorder.wait_for_any_frame is None:
                 raise AssertionError(f"the tampering never acted ({rule.description}) within {timeout:g} s: "

@@ -159,6 +159,15 @@ def test_expect_acted_names_the_rule_when_the_server_sends_nothing(harness: Harn
         harness.tamper.expect_acted(rule, timeout=0.01)
 
 
+def test_expect_acted_does_not_wait_once_the_rule_s_socket_closed(harness: Harness) -> None:
+    rule = harness.tamper.drop_server_frames(from_start_of_run=True)
+    harness.page_sends(user_message())
+    harness.tamper.server_closed(harness.connection, 1006, "")
+    harness.recorder.wait_for_any_frame = lambda timeout: pytest.fail("waited though the socket had closed")
+    with pytest.raises(AssertionError, match=r"ended before it acted \(drop every server frame from the"):
+        harness.tamper.expect_acted(rule, timeout=5)
+
+
 def test_a_drop_rule_is_spent_when_its_socket_closes(harness: Harness) -> None:
     rule = harness.tamper.drop_server_frames(after_event="agent_started")
     harness.server_sends("agent_started", "agent_thinking")
