@@ -28,7 +28,6 @@ pytest_plugins: list[str] = [
     "fixtures.run_guards",
     "fixtures.promises",
     "fixtures.run_stop",
-    "fixtures.run_order",
     "fixtures.latency",
 ]
 

@@ -40,8 +40,7 @@ _WORKER_DESELECTED_KEY = "gp_deselected"
 _WORKER_BEFORE_SPLIT_KEY = "gp_before_split"
 _SHARD_KEY = pytest.StashKey[Shard]()
 # The durations pytest-split balances by: committed at the repository root, refreshed with
-# `python -m pytest e2e -n 1 -p no:randomly --store-durations` (README.md, "Shards"). A product
-# target with its own file (targets/<name>/test_durations.json) uses that: fixtures/run_order.py.
+# `python -m pytest e2e -n 1 -p no:randomly --store-durations` (README.md, "Shards").
 DURATIONS_FILE = ".test_durations"
 
 
@@ -49,8 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("truth-gate").addoption(
         "--shard", metavar="K/N", default=None,
         help="run only the K-th of N parts of the selected tests, balanced by the durations in "
-             f"{DURATIONS_FILE} or the target's own file (pytest-split); all N shards of one run share "
-             f"{RUN_ID_ENV}")
+             f"{DURATIONS_FILE} (pytest-split); all N shards of one run share {RUN_ID_ENV}")
 
 
 @pytest.hookimpl(tryfirst=True)
